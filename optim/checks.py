@@ -1,0 +1,94 @@
+"""Checks for implement-it exercises: run the learner's code against the reference and say,
+in words, what differs (which step, which parameter, expected vs got, a likely cause)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+
+def _problems(seed: int = 0):
+    """Small parameter dicts with a gradient function each: a mix of shapes and scales."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((3, 3))
+    curvature = a @ a.T + np.eye(3)
+
+    def quadratic(params):
+        return {"w": curvature @ params["w"], "b": 2.0 * params["b"]}
+
+    def rosenbrock(params):
+        x, y = params["xy"]
+        return {"xy": np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])}
+
+    def tiny(params):
+        return {"w": 1e-6 * params["w"]}
+
+    return [
+        ("a quadratic with parameters 'w' (3,) and 'b' (2, 2)",
+         lambda: {"w": np.array([1.0, -2.0, 0.5]), "b": np.array([[0.3, -0.1], [2.0, 1.0]])}, quadratic),
+        ("the Rosenbrock function from (-1.5, 2)", lambda: {"xy": np.array([-1.5, 2.0])}, rosenbrock),
+        ("gradients of size 1e-6", lambda: {"w": np.array([3.0, -1.0, 0.1])}, tiny),
+    ]
+
+
+def _hint(expected_step, got_step, before, after):
+    if np.array_equal(before, after):
+        return ("the parameter did not change: update it in place (p -= ..., or p[...] = ...); "
+                "p = ... only rebinds a local name")
+    if np.allclose(got_step, -expected_step, rtol=1e-6):
+        return "your step has the opposite sign: descend, i.e. move against the gradient"
+    ratio = got_step / np.where(expected_step == 0, np.nan, expected_step)
+    ratio = ratio[np.isfinite(ratio)]
+    if ratio.size and np.allclose(ratio, ratio[0], rtol=1e-6):
+        return f"your step is {ratio[0]:.4g} times the expected one: check the constant factors"
+    return "compare your formula with the equations line by line"
+
+
+def check_optimizer(candidate: Callable, reference: Callable, steps: int = 5, **kwargs) -> str:
+    """Compare ``candidate(**kwargs).update`` with ``reference(**kwargs).update`` step by step.
+
+    Raises ``AssertionError`` describing the first difference; returns a short report if all agree.
+    """
+    checked = 0
+    for description, init, grad in _problems():
+        mine, theirs = candidate(**kwargs), reference(**kwargs)
+        p_mine, p_ref = init(), init()
+        for t in range(1, steps + 1):
+            before = {k: v.copy() for k, v in p_mine.items()}
+            try:
+                mine.update(p_mine, grad(p_mine))
+            except Exception as exc:  # the learner's code: report any failure in words
+                raise AssertionError(f"on {description}, step {t}: your update raised {exc!r}") from exc
+            theirs.update(p_ref, grad(p_ref))
+            for key in p_ref:
+                got, expected = np.asarray(p_mine[key]), p_ref[key]
+                if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+                    if got.shape != expected.shape:
+                        raise AssertionError(f"on {description}, step {t}: parameter {key!r} changed shape "
+                                             f"from {expected.shape} to {got.shape}")
+                    index = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
+                    hint = _hint(expected - before[key], got - before[key], before[key], got)
+                    raise AssertionError(
+                        f"on {description}, step {t}, parameter {key!r}{list(index)}: expected "
+                        f"{expected[index]:.10g}, got {got[index]:.10g}. Hint: {hint}."
+                    )
+            checked += 1
+    return f"All good: your optimizer matches the reference on {checked} steps over 3 problems."
+
+
+def check_function(candidate: Callable, reference: Callable, cases: Iterable[tuple], rtol: float = 1e-9) -> str:
+    """Compare ``candidate(*args)`` with ``reference(*args)`` on each tuple of ``cases``."""
+    n = 0
+    for args in cases:
+        n += 1
+        expected = np.asarray(reference(*args))
+        try:
+            got = np.asarray(candidate(*args))
+        except Exception as exc:
+            raise AssertionError(f"case {n} {args!r}: your function raised {exc!r}") from exc
+        if got.shape != expected.shape:
+            raise AssertionError(f"case {n} {args!r}: expected shape {expected.shape}, got {got.shape}")
+        if not np.allclose(got, expected, rtol=rtol, atol=1e-12, equal_nan=True):
+            raise AssertionError(f"case {n} {args!r}: expected {expected}, got {got}")
+    return f"All good: your function matches the reference on {n} cases."

@@ -1,0 +1,348 @@
+"""One figure style for the whole book: paths over contours, loss curves, kernel-free players.
+
+Every optimizer has one colour on every page (``COLORS``; colour-blind safe: Okabe-Ito first,
+then Paul Tol's muted set), contours are grey and log-spaced so the paths stand out, and
+figures have a white background so they read the same on the site's light and dark themes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .run import Trajectory
+from .surfaces import Surface
+
+COLORS = {
+    "GD": "#000000",
+    "SGD": "#000000",
+    "Momentum": "#E69F00",
+    "Nesterov": "#D55E00",
+    "AdaGrad": "#56B4E9",
+    "RMSprop": "#0072B2",
+    "AdaDelta": "#999933",
+    "Adam": "#009E73",
+    "AdaMax": "#CC79A7",
+    "NAdam": "#882255",
+    "AMSGrad": "#44AA99",
+    "AdamW": "#117733",
+    "Yogi": "#DDCC77",
+    "RAdam": "#332288",
+    "Lion": "#CC6677",
+    "Muon": "#AA4499",
+}
+#: Light greys, darker uphill: the paths drawn over them keep their colours.
+CONTOUR_MAP = mpl.colors.LinearSegmentedColormap.from_list("book_contours", ["#ffffff", "#bdbdbd"])
+#: For runs that are not named after an optimizer (e.g. several learning rates of one method).
+CYCLE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255", "#999933"]
+
+STYLE = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": 100,
+    "figure.figsize": (6.4, 4.0),
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 1.8,
+    "animation.embed_limit": 8.0,
+}
+mpl.rcParams.update(STYLE)
+
+
+def color(label: str, index: int = 0) -> str:
+    """The book's colour for a run: its optimizer's colour if the label starts with one."""
+    name = label.split()[0].rstrip(",:") if label else ""
+    return COLORS.get(name, CYCLE[index % len(CYCLE)])
+
+
+def _as_path(run) -> np.ndarray:
+    return run.path if isinstance(run, Trajectory) else np.asarray(run)
+
+
+def contours(ax, surface: Surface, levels: int = 18, resolution: int = 200):
+    """Grey, log-spaced filled contours of f - min f over the surface's window, minima starred."""
+    x = np.linspace(*surface.xlim, resolution)
+    y = np.linspace(*surface.ylim, resolution)
+    X, Y = np.meshgrid(x, y)
+    gap = surface.f(X, Y) - surface.min_loss
+    positive = gap[gap > 0]
+    low = max(np.percentile(positive, 0.5), positive.max() * 1e-9)
+    bounds = np.geomspace(low, positive.max(), levels)
+    ax.contourf(X, Y, np.maximum(gap, low), levels=bounds, norm=mpl.colors.LogNorm(), cmap=CONTOUR_MAP)
+    ax.contour(X, Y, gap, levels=bounds, colors="0.55", linewidths=0.4)
+    for mx, my in surface.minima:
+        if surface.xlim[0] <= mx <= surface.xlim[1] and surface.ylim[0] <= my <= surface.ylim[1]:
+            ax.plot(mx, my, marker="*", color="white", markeredgecolor="black", markersize=13, zorder=5)
+    ax.set_xlim(surface.xlim)
+    ax.set_ylim(surface.ylim)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    return ax
+
+
+def downhill_arrows(ax, surface: Surface, n: int = 13, color: str = "#0072B2"):
+    """Arrows of the negative gradient on an n x n grid: the direction gradient descent steps in.
+
+    Arrow lengths are scaled by the square root of the gradient's size so both gentle and
+    steep regions stay readable; the direction is exact.
+    """
+    x = np.linspace(*surface.xlim, n + 2)[1:-1]
+    y = np.linspace(*surface.ylim, n + 2)[1:-1]
+    X, Y = np.meshgrid(x, y)
+    g = surface.grad(np.stack([X, Y], axis=-1))
+    size = np.linalg.norm(g, axis=-1, keepdims=True)
+    d = -g / np.where(size > 0, np.sqrt(size), 1)
+    ax.quiver(X, Y, d[..., 0], d[..., 1], color=color, angles="xy", width=0.004, zorder=3)
+    return ax
+
+
+def draw_path(ax, path: np.ndarray, label: str, index: int = 0, markers: bool | None = None, **kwargs):
+    """One path (shape (steps + 1, 2)) as a line with a dot per step, its start ringed."""
+    c = kwargs.pop("color", color(label, index))
+    if markers is None:
+        markers = len(path) <= 80
+    (line,) = ax.plot(path[:, 0], path[:, 1], color=c, label=label, marker="o" if markers else None,
+                      markersize=3, zorder=4, **kwargs)
+    ax.plot(*path[0], marker="o", markersize=7, markerfacecolor="none", markeredgecolor=c, zorder=4)
+    return line
+
+
+def paths(
+    surface: Surface,
+    runs: Mapping[str, Trajectory | np.ndarray],
+    ax=None,
+    title: str | None = None,
+    legend: bool = True,
+    markers: bool | None = None,
+):
+    """Paths of several runs (label -> Trajectory or path array) over the surface's contours."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.4))
+    contours(ax, surface)
+    for i, (label, run) in enumerate(runs.items()):
+        draw_path(ax, _as_path(run), label, i, markers=markers)
+    ax.set_title(title if title is not None else surface.title)
+    if legend and runs:
+        ax.legend(loc="best")
+    return ax
+
+
+def loss_curves(runs: Mapping[str, Trajectory], ax=None, title: str = "", log: bool = True):
+    """Loss above the minimum, step by step, on a log scale."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6))
+    for i, (label, run) in enumerate(runs.items()):
+        gap = run.gap if isinstance(run, Trajectory) else np.asarray(run)
+        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), color=color(label, i), label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel(r"$f(\theta_t) - f^\star$")
+    ax.set_title(title)
+    if runs:
+        ax.legend(loc="best")
+    return ax
+
+
+def compare(surface: Surface, runs: Mapping[str, Trajectory], title: str | None = None):
+    """Paths (left) and loss curves (right) side by side: the book's standard comparison."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.15, 1]})
+    paths(surface, runs, ax=left, title=title)
+    loss_curves(runs, ax=right, title="loss")
+    fig.tight_layout()
+    return fig
+
+
+def grid(surfaces: Sequence[Surface], make_runs, ncols: int = 3, size: float = 3.6):
+    """A grid of path plots, one per surface; ``make_runs(surface)`` returns label -> Trajectory."""
+    nrows = -(-len(surfaces) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 0.9 * nrows), squeeze=False)
+    for ax, surface in zip(axes.flat, surfaces):
+        paths(surface, make_runs(surface), ax=ax, legend=False, title=surface.name)
+    for ax in axes.flat[len(surfaces):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+# --- kernel-free players: JavaScript animations that work on the static website ---------
+#
+# Frames are rendered by blitting: the contours are drawn once, and each frame only redraws
+# the artists that move, then is stored as a palette PNG. The player is a few lines of
+# self-contained JavaScript (no kernel, no network), so it works on the published pages.
+
+_PLAYER = """
+<div class="optim-player" id="{uid}" style="max-width:{width}px">
+  <img id="{uid}-img" src="data:image/png;base64,{first}" alt="{alt}" style="width:100%;height:auto">
+  <div style="display:flex;gap:0.6em;align-items:center;font-family:sans-serif;font-size:0.9em">
+    <button type="button" id="{uid}-play" aria-label="play">&#9654; play</button>
+    <input type="range" id="{uid}-range" min="0" max="{last}" value="0" style="flex:1" aria-label="frame">
+    <span id="{uid}-label" style="min-width:11em">{first_label}</span>
+  </div>
+</div>
+<script>
+(function () {{
+  var frames = {frames};
+  var labels = {labels};
+  var img = document.getElementById("{uid}-img");
+  var range = document.getElementById("{uid}-range");
+  var label = document.getElementById("{uid}-label");
+  var play = document.getElementById("{uid}-play");
+  var timer = null;
+  function show(i) {{
+    range.value = i;
+    img.src = "data:image/png;base64," + frames[i];
+    label.textContent = labels[i];
+  }}
+  function stop() {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654; play"; }}
+  range.addEventListener("input", function () {{ stop(); show(+range.value); }});
+  play.addEventListener("click", function () {{
+    if (timer) {{ stop(); return; }}
+    var i = +range.value >= frames.length - 1 ? 0 : +range.value;
+    play.innerHTML = "&#10074;&#10074; pause";
+    show(i);
+    timer = setInterval(function () {{
+      if (i >= frames.length - 1) {{ stop(); return; }}
+      show(++i);
+    }}, {interval});
+  }});
+}})();
+</script>
+"""
+
+
+def _png(canvas) -> str:
+    import base64
+    import io
+
+    import PIL.Image
+
+    image = PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(colors=96, method=PIL.Image.Quantize.MEDIANCUT).save(buffer, format="png", optimize=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class Player:
+    """A kernel-free animation: ``Player(fig, moving, update, labels)`` renders one frame per label.
+
+    ``moving`` are the artists that change; ``update(i)`` sets them for frame i. Everything else is
+    drawn once. The object displays itself in a notebook and on the website as HTML + JavaScript.
+    """
+
+    def __init__(self, fig, moving, update, labels: Sequence[str], alt: str = "", interval: int = 300):
+        import json
+        import uuid
+
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(fig)
+        for artist in moving:
+            artist.set_visible(False)
+        canvas.draw()
+        background = canvas.copy_from_bbox(fig.bbox)
+        for artist in moving:
+            artist.set_visible(True)
+        self.frames = []
+        for i in range(len(labels)):
+            update(i)
+            canvas.restore_region(background)
+            for artist in moving:
+                artist.axes.draw_artist(artist) if artist.axes else fig.draw_artist(artist)
+            self.frames.append(_png(canvas))
+        plt.close(fig)
+        self.labels = list(labels)
+        width, _ = canvas.get_width_height()
+        self.html = _PLAYER.format(
+            uid="player-" + uuid.uuid4().hex[:12], width=width, first=self.frames[0], last=len(self.frames) - 1,
+            first_label=self.labels[0], frames=json.dumps(self.frames), labels=json.dumps(self.labels),
+            interval=interval, alt=alt.replace('"', "&quot;"),
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.html.encode())
+
+
+def player_over_steps(surface: Surface, runs: Mapping[str, Trajectory], frames: int = 30, interval: int = 200,
+                      alt: str = ""):
+    """Animate the runs step by step (sampled to ``frames`` frames) over the contours."""
+    fig, ax = plt.subplots(figsize=(5.6, 4.0), dpi=90)
+    contours(ax, surface)
+    ax.set_title(surface.title)
+    all_paths = {label: _as_path(run) for label, run in runs.items()}
+    n = max(len(p) for p in all_paths.values())
+    lines = {label: draw_path(ax, p[:1], label, i, markers=n <= 80) for i, (label, p) in enumerate(all_paths.items())}
+    ax.legend(loc="best")
+    stops = np.unique(np.linspace(1, n, frames).astype(int))
+
+    def update(k):
+        for label, line in lines.items():
+            p = all_paths[label][: stops[k]]
+            line.set_data(p[:, 0], p[:, 1])
+
+    labels = [f"step {s - 1}" for s in stops]
+    return Player(fig, list(lines.values()), update, labels, alt=alt or f"paths on {surface.name}, step by step",
+                  interval=interval)
+
+
+def player_over_values(
+    surface: Surface,
+    run: Trajectory,
+    name: str,
+    values: Sequence[float],
+    label: str,
+    fmt: str = "{:.3g}",
+    reference: Mapping[str, Trajectory] | None = None,
+    interval: int = 400,
+    alt: str = "",
+):
+    """Animate a batched run over one hyperparameter: frame i shows the path for ``values[i]``.
+
+    ``run`` is a trajectory whose batch axis holds the values (see :func:`optim.run.settings`);
+    ``reference`` runs stay on screen in every frame, for comparison.
+    """
+    fig, (ax, right) = plt.subplots(1, 2, figsize=(9.6, 3.8), dpi=90, gridspec_kw={"width_ratios": [1.15, 1]})
+    contours(ax, surface)
+    ax.set_title(surface.title)
+    for i, (ref_label, ref) in enumerate((reference or {}).items()):
+        draw_path(ax, _as_path(ref), ref_label, i + 1, alpha=0.5)
+        right.plot(np.where(ref.gap > 0, ref.gap, np.nan), color=color(ref_label, i + 1), alpha=0.5, label=ref_label)
+    path = run.path.reshape(run.path.shape[0], -1, 2)
+    gaps = run.gap.reshape(run.gap.shape[0], -1)
+    diverged = run.diverged.reshape(-1)
+    line = draw_path(ax, path[:, 0], label, markers=len(path) <= 80)
+    (curve,) = right.plot(gaps[:, 0], color=line.get_color(), label=label)
+    right.set_yscale("log")
+    finite = gaps[np.isfinite(gaps) & (gaps > 0)]
+    if finite.size:
+        right.set_ylim(max(finite.min(), 1e-16) / 2, finite.max() * 2)
+    right.set_xlim(0, len(path) - 1)
+    right.set_xlabel("step $t$")
+    right.set_ylabel(r"$f(\theta_t) - f^\star$")
+    note = right.text(0.98, 0.95, "", transform=right.transAxes, ha="right", va="top", fontsize=11)
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+
+    def update(i):
+        line.set_data(path[:, i, 0], path[:, i, 1])
+        curve.set_ydata(np.where(gaps[:, i] > 0, gaps[:, i], np.nan))
+        note.set_text(f"{name} = {fmt.format(values[i])}" + ("  (diverged)" if diverged[i] else ""))
+
+    labels = [f"{name} = {fmt.format(v)}" + (" (diverged)" if d else "") for v, d in zip(values, diverged)]
+    return Player(fig, [line, curve, note], update, labels, interval=interval,
+                  alt=alt or f"{label} on {surface.name} for {name} from {fmt.format(values[0])} to {fmt.format(values[-1])}")
