@@ -90,13 +90,13 @@ def trajectory(
     shape = np.broadcast_shapes(start.shape[:-1], batch_shape(optimizer)) + (2,)
     xy = np.broadcast_to(start, shape).copy()
     params = {"xy": xy}
-    rng = np.random.default_rng(seed)
+    gradient = surface.oracle(np.random.default_rng(seed))
     path = np.empty((steps + 1,) + shape)
     path[0] = xy
     diverged_at = np.full(shape[:-1], steps + 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(steps):
-            g = surface.stochastic_grad(xy, rng)
+            g = gradient(xy)
             bad = ~(np.isfinite(g).all(axis=-1) & (np.abs(xy) < blowup).all(axis=-1))
             diverged_at = np.where(bad & (diverged_at > k), k, diverged_at)
             if bad.any():

@@ -19,6 +19,7 @@ class Surface:
     ylim: tuple[float, float] = (-2.0, 2.0)
     start: tuple[float, float] = (-1.5, 1.5)
     minima: tuple[tuple[float, float], ...] = ((0.0, 0.0),)
+    axis_labels: tuple[str, str] = ("$x$", "$y$")
 
     def f(self, x, y):
         raise NotImplementedError
@@ -38,6 +39,14 @@ class Surface:
     def stochastic_grad(self, xy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The gradient an optimizer sees; exact here, noisy for :class:`Noisy` surfaces."""
         return self.grad(xy)
+
+    def oracle(self, rng: np.random.Generator):
+        """A fresh gradient source for one run: ``oracle(rng)(xy)`` is the gradient seen at ``xy``.
+
+        Surfaces whose gradients depend on more than the point (minibatches drawn without
+        replacement remember where they are in the epoch) keep that state in the closure.
+        """
+        return lambda xy: self.stochastic_grad(xy, rng)
 
     @property
     def title(self) -> str:
@@ -202,7 +211,7 @@ class Noisy(Surface):
         self.sigma = float(sigma)
         self.name = f"{self.surface.name}, noisy gradients (sigma {sigma:g})"
         self.formula = self.surface.formula
-        for attr in ("xlim", "ylim", "start", "minima"):
+        for attr in ("xlim", "ylim", "start", "minima", "axis_labels"):
             setattr(self, attr, getattr(self.surface, attr))
 
     def f(self, x, y):
