@@ -67,7 +67,7 @@ def check_optimizer(candidate: Callable, reference: Callable, steps: int = 5, **
                     if got.shape != expected.shape:
                         raise AssertionError(f"on {description}, step {t}: parameter {key!r} changed shape "
                                              f"from {expected.shape} to {got.shape}")
-                    index = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
+                    index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(got - expected)), got.shape))
                     hint = _hint(expected - before[key], got - before[key], before[key], got)
                     raise AssertionError(
                         f"on {description}, step {t}, parameter {key!r}{list(index)}: expected "
@@ -77,18 +77,36 @@ def check_optimizer(candidate: Callable, reference: Callable, steps: int = 5, **
     return f"All good: your optimizer matches the reference on {checked} steps over 3 problems."
 
 
+def _describe(args: tuple) -> str:
+    """The arguments of a case, short: small values in full, arrays by their shape."""
+    def one(a):
+        a_array = np.asarray(a) if isinstance(a, (np.ndarray, list, tuple)) else None
+        if a_array is not None and a_array.size > 6:
+            return f"array of shape {a_array.shape}"
+        return repr(a)
+    return "(" + ", ".join(one(a) for a in args) + ")"
+
+
 def check_function(candidate: Callable, reference: Callable, cases: Iterable[tuple], rtol: float = 1e-9) -> str:
-    """Compare ``candidate(*args)`` with ``reference(*args)`` on each tuple of ``cases``."""
+    """Compare ``candidate(*args)`` with ``reference(*args)`` on each tuple of ``cases``.
+
+    Raises ``AssertionError`` naming the first case and entry that differ, expected vs got."""
     n = 0
     for args in cases:
         n += 1
+        where = f"case {n} {_describe(args)}"
         expected = np.asarray(reference(*args))
         try:
             got = np.asarray(candidate(*args))
         except Exception as exc:
-            raise AssertionError(f"case {n} {args!r}: your function raised {exc!r}") from exc
+            raise AssertionError(f"{where}: your function raised {exc!r}") from exc
         if got.shape != expected.shape:
-            raise AssertionError(f"case {n} {args!r}: expected shape {expected.shape}, got {got.shape}")
+            raise AssertionError(f"{where}: expected a result of shape {expected.shape}, got {got.shape}")
         if not np.allclose(got, expected, rtol=rtol, atol=1e-12, equal_nan=True):
-            raise AssertionError(f"case {n} {args!r}: expected {expected}, got {got}")
+            if expected.ndim == 0:
+                raise AssertionError(f"{where}: expected {expected.item():.10g}, got {got.item():.10g}")
+            gap = np.abs(got.astype(float) - expected.astype(float))
+            index = [int(i) for i in np.unravel_index(np.nanargmax(gap), gap.shape)]
+            raise AssertionError(f"{where}: entry {index} differs most: expected "
+                                 f"{expected[tuple(index)]:.10g}, got {got[tuple(index)]:.10g}")
     return f"All good: your function matches the reference on {n} cases."
