@@ -6,15 +6,47 @@
     >>> Adam(lr=0.1).update(params, {"w": np.array([0.5, -0.5])})
     >>> params["w"]
     array([ 0.9, -1.9])
+
+Learning-rate schedules (functions of the step, usable as any hyperparameter) are in
+``optim.schedules``.
 """
 
+from . import schedules
+from .adadelta import AdaDelta
 from .adagrad import AdaGrad
 from .adam import Adam
+from .adamax import AdaMax
+from .adamw import AdamW
+from .amsgrad import AMSGrad
 from .base import Optimizer
+from .lion import Lion
 from .momentum import Momentum
+from .muon import Muon
+from .nadam import NAdam
 from .nesterov import Nesterov
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 from .source import show
+from .yogi import Yogi
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "show"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "AdaDelta",
+    "AdaMax",
+    "NAdam",
+    "AMSGrad",
+    "AdamW",
+    "Yogi",
+    "RAdam",
+    "Lion",
+    "Muon",
+    "schedules",
+    "show",
+]

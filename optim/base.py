@@ -28,6 +28,8 @@ RANGES: dict[str, tuple[float, float, bool, str]] = {
     "beta1": (0.0, 1.0, True, "in [0, 1)"),
     "beta2": (0.0, 1.0, True, "in [0, 1)"),
     "rho": (0.0, 1.0, True, "in [0, 1)"),
+    "momentum_decay": (0.0, math.inf, True, "a finite number >= 0"),
+    "v0": (0.0, math.inf, True, "a finite number >= 0"),
 }
 
 Hyper = float | np.ndarray | Callable[[int], Any]

@@ -58,10 +58,21 @@ STYLE = {
 mpl.rcParams.update(STYLE)
 
 
+def _optimizer_of(label: str) -> str:
+    return label.split()[0].rstrip(",:") if label else ""
+
+
 def color(label: str, index: int = 0) -> str:
     """The book's colour for a run: its optimizer's colour if the label starts with one."""
-    name = label.split()[0].rstrip(",:") if label else ""
-    return COLORS.get(name, CYCLE[index % len(CYCLE)])
+    return COLORS.get(_optimizer_of(label), CYCLE[index % len(CYCLE)])
+
+
+def colors(labels: Sequence[str]) -> list[str]:
+    """Colours for runs drawn together: each optimizer keeps its own colour, but runs of the same
+    optimizer (e.g. "SGD, batch 1" and "SGD, batch 16") share it, so they get the cycle instead."""
+    names = [_optimizer_of(label) for label in labels]
+    shared = {n for n in names if names.count(n) > 1}
+    return [CYCLE[i % len(CYCLE)] if n in shared else color(label, i) for i, (n, label) in enumerate(zip(names, labels))]
 
 
 def _as_path(run) -> np.ndarray:
@@ -84,8 +95,8 @@ def contours(ax, surface: Surface, levels: int = 18, resolution: int = 200):
             ax.plot(mx, my, marker="*", color="white", markeredgecolor="black", markersize=13, zorder=5)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$y$")
+    ax.set_xlabel(surface.axis_labels[0])
+    ax.set_ylabel(surface.axis_labels[1])
     return ax
 
 
@@ -128,8 +139,8 @@ def paths(
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.4))
     contours(ax, surface)
-    for i, (label, run) in enumerate(runs.items()):
-        draw_path(ax, _as_path(run), label, i, markers=markers)
+    for (label, run), c in zip(runs.items(), colors(list(runs))):
+        draw_path(ax, _as_path(run), label, markers=markers, color=c)
     ax.set_title(title if title is not None else surface.title)
     if legend and runs:
         ax.legend(loc="best")
@@ -140,9 +151,9 @@ def loss_curves(runs: Mapping[str, Trajectory], ax=None, title: str = "", log: b
     """Loss above the minimum, step by step, on a log scale."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.6))
-    for i, (label, run) in enumerate(runs.items()):
+    for (label, run), c in zip(runs.items(), colors(list(runs))):
         gap = run.gap if isinstance(run, Trajectory) else np.asarray(run)
-        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), color=color(label, i), label=label)
+        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), color=c, label=label)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step $t$")
@@ -286,7 +297,8 @@ def player_over_steps(surface: Surface, runs: Mapping[str, Trajectory], frames: 
     ax.set_title(surface.title)
     all_paths = {label: _as_path(run) for label, run in runs.items()}
     n = max(len(p) for p in all_paths.values())
-    lines = {label: draw_path(ax, p[:1], label, i, markers=n <= 80) for i, (label, p) in enumerate(all_paths.items())}
+    lines = {label: draw_path(ax, p[:1], label, markers=n <= 80, color=c)
+             for (label, p), c in zip(all_paths.items(), colors(list(all_paths)))}
     ax.legend(loc="best")
     stops = np.unique(np.linspace(1, n, frames).astype(int))
 
@@ -329,8 +341,9 @@ def player_over_values(
     (curve,) = right.plot(gaps[:, 0], color=line.get_color(), label=label)
     right.set_yscale("log")
     finite = gaps[np.isfinite(gaps) & (gaps > 0)]
-    if finite.size:
-        right.set_ylim(max(finite.min(), 1e-16) / 2, finite.max() * 2)
+    if finite.size:  # diverging frames may climb far: show them up to 1000x the starting loss
+        top = min(finite.max() * 2, np.nanmax(gaps[0]) * 1e3)
+        right.set_ylim(max(finite.min(), 1e-16) / 2, top)
     right.set_xlim(0, len(path) - 1)
     right.set_xlabel("step $t$")
     right.set_ylabel(r"$f(\theta_t) - f^\star$")
@@ -346,3 +359,51 @@ def player_over_values(
     labels = [f"{name} = {fmt.format(v)}" + (" (diverged)" if d else "") for v, d in zip(values, diverged)]
     return Player(fig, [line, curve, note], update, labels, interval=interval,
                   alt=alt or f"{label} on {surface.name} for {name} from {fmt.format(values[0])} to {fmt.format(values[-1])}")
+
+
+# --- convergence maps: one number per (lr, momentum) setting -------------------------------
+
+
+def convergence_map(
+    lrs: Sequence[float],
+    momenta: Sequence[float],
+    values: np.ndarray,
+    boundary=None,
+    marks: Mapping[str, tuple[float, float]] | None = None,
+    ax=None,
+    label: str = "error kept per step",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    title: str = "",
+):
+    """A per-setting quantity over an (lr, momentum) grid, with the theory's boundary drawn on it.
+
+    ``values[i, j]`` belongs to ``lrs[i]`` and ``momenta[j]``: the layout of a batched run with
+    ``settings(lr=lrs, momentum=momenta)``. Values above ``vmax`` and nan (diverged runs) share
+    one light grey. ``boundary`` is a function momentum -> lr (e.g. the largest stable lr), or a
+    mapping label -> such function; ``marks`` maps a label to an (lr, momentum) point to star.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.2))
+    lrs, momenta = np.asarray(lrs, dtype=float), np.asarray(momenta, dtype=float)
+    cmap = mpl.colormaps["viridis"].with_extremes(over="#e6e6e6", bad="#e6e6e6")
+    mesh = ax.pcolormesh(lrs, momenta, np.asarray(values, dtype=float).T, shading="nearest", cmap=cmap,
+                         vmin=vmin, vmax=vmax, rasterized=True)
+    ax.figure.colorbar(mesh, ax=ax, extend="max", label=label)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    handles = [mpl.patches.Patch(facecolor="#e6e6e6", edgecolor="0.6", label=f"diverged or > {vmax:g}")]
+    curves = {"theory's boundary": boundary} if callable(boundary) else dict(boundary or {})
+    beta = np.linspace(ylim[0], ylim[1], 300)
+    for i, (name, edge) in enumerate(curves.items()):
+        ax.plot(edge(beta), beta, color="white", linewidth=4, alpha=0.8)  # a halo, readable on dark cells
+        handles += ax.plot(edge(beta), beta, color="black", linestyle=["--", ":", "-."][i % 3], label=name)
+    for name, (lr, momentum) in (marks or {}).items():
+        handles += ax.plot(lr, momentum, marker="*", markersize=15, color="white", markeredgecolor="black",
+                           linestyle="none", label=name)
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_xlabel(r"learning rate $\eta$")
+    ax.set_ylabel(r"momentum $\beta$")
+    ax.set_title(title)
+    ax.legend(handles=handles, loc="lower right", framealpha=0.9, frameon=True)
+    return mesh

@@ -9,11 +9,13 @@ class RMSprop(Optimizer):
     """h     <- decay_rate * h + (1 - decay_rate) * g * g                         (1)
     theta <- theta - lr * g / (sqrt(h) + eps)                                  (2)
 
-    Equals ``torch.optim.RMSprop(lr=lr, alpha=decay_rate, eps=eps)``, including PyTorch's two
-    variants: ``centered=True`` divides by an estimate of the standard deviation instead,
-    sqrt(h - g_avg**2) with g_avg a leaky average of g                            (3)
-    and ``momentum > 0`` accumulates the scaled steps in a buffer b:
-    b <- momentum * b + g / (sqrt(h) + eps);  theta <- theta - lr * b           (4)
+    Equals ``torch.optim.RMSprop(lr=lr, alpha=decay_rate, eps=eps)`` (eps outside the root; the
+    seed's eps is 1e-7, PyTorch's default 1e-8), including PyTorch's two variants:
+    ``centered=True`` divides by an estimate of the standard deviation of g instead of its root
+    mean square, with g_avg a leaky average of g:
+    theta <- theta - lr * g / (sqrt(h - g_avg**2) + eps)                         (7)
+    ``momentum > 0`` accumulates the scaled gradients in a buffer b:
+    b <- momentum * b + g / (sqrt(h) + eps);  theta <- theta - lr * b           (8)
     """
 
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7, momentum=0.0, centered=False):
@@ -28,8 +30,8 @@ class RMSprop(Optimizer):
         h[...] = rho * h + (1 - rho) * g * g  # (1)
         if self.centered:
             g_avg += (1 - rho) * (g - g_avg)  # the same leaky average, written as a lerp
-            scaled = g / (np.sqrt(h - g_avg**2) + self.eps)  # (3)
+            scaled = g / (np.sqrt(h - g_avg**2) + self.eps)  # (7)
         else:
             scaled = g / (np.sqrt(h) + self.eps)
-        b[...] = self.momentum * b + scaled  # (4); with momentum 0, b is just the scaled step
+        b[...] = self.momentum * b + scaled  # (8); with momentum 0, b is the scaled gradient of (2)
         p -= self.lr * b  # (2)

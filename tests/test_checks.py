@@ -4,9 +4,26 @@ import numpy as np
 import pytest
 
 import optim
-from optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from optim import (
+    SGD,
+    AdaDelta,
+    AdaGrad,
+    Adam,
+    AdaMax,
+    AdamW,
+    AMSGrad,
+    Lion,
+    Momentum,
+    Muon,
+    NAdam,
+    Nesterov,
+    RAdam,
+    RMSprop,
+    Yogi,
+)
 
-ALL = [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam]
+SEED = [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam]
+ALL = SEED + [AdaDelta, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam, Lion, Muon]
 
 
 def fresh():
@@ -85,7 +102,9 @@ def test_bad_learning_rate(cls, value):
 
 @pytest.mark.parametrize(
     "cls, name",
-    [(Momentum, "momentum"), (Nesterov, "momentum"), (RMSprop, "decay_rate"), (Adam, "beta1"), (Adam, "beta2")],
+    [(Momentum, "momentum"), (Nesterov, "momentum"), (RMSprop, "decay_rate"), (Adam, "beta1"), (Adam, "beta2")]
+    + [(AdaDelta, "rho"), (Muon, "momentum")]
+    + [(cls, beta) for cls in (AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam, Lion) for beta in ("beta1", "beta2")],
 )
 @pytest.mark.parametrize("value", [-0.01, 1.0, 1.5, np.nan])
 def test_rate_outside_unit_interval(cls, name, value):
@@ -93,10 +112,36 @@ def test_rate_outside_unit_interval(cls, name, value):
         cls(**{name: value})
 
 
-@pytest.mark.parametrize("cls", [AdaGrad, RMSprop, Adam])
+@pytest.mark.parametrize("cls", [AdaGrad, RMSprop, Adam, AdaDelta, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam, Muon])
 def test_negative_eps(cls):
     with pytest.raises(ValueError, match="eps must be"):
         cls(eps=-1e-8)
+
+
+@pytest.mark.parametrize(
+    "cls, name", [(AdamW, "weight_decay"), (Lion, "weight_decay"), (Muon, "weight_decay"), (NAdam, "momentum_decay"),
+                  (Yogi, "v0")]
+)
+@pytest.mark.parametrize("value", [-1e-3, np.inf, np.nan])
+def test_negative_or_infinite_nonnegative_hyperparameters(cls, name, value):
+    with pytest.raises(ValueError, match=f"{name} must be a finite number >= 0"):
+        cls(**{name: value})
+
+
+def test_muon_refuses_a_vector_before_touching_anything():
+    params = {"W": np.ones((2, 3)), "b": np.ones(3)}
+    before = {k: v.copy() for k, v in params.items()}
+    opt = Muon()
+    with pytest.raises(ValueError, match=r"Muon updates matrices, but parameter 'b' has shape \(3,\)"):
+        opt.update(params, {"W": np.ones((2, 3)), "b": np.ones(3)})
+    for k in before:
+        np.testing.assert_array_equal(params[k], before[k])
+    assert opt.t == 0 and opt.state == {}
+
+
+def test_muon_unknown_lr_adjustment():
+    with pytest.raises(ValueError, match="adjust_lr must be one of"):
+        Muon(adjust_lr="spectral")
 
 
 def test_bad_value_inside_a_hyperparameter_array():

@@ -15,7 +15,10 @@ STEPS = 200
 # of 1e-17 grow exponentially whatever the implementation, and no parity test can hold.
 # Centered RMSprop with a short window (decay_rate 0.9) is such a case: its variance
 # estimate h - g_avg**2 cancels to a few digits when gradients change slowly, and PyTorch's
-# fused multiply-add rounds that difference differently.
+# fused multiply-add rounds that difference differently. So are PyTorch's AdaDelta defaults
+# (rho 0.9) on Rosenbrock, RAdam with beta2 0.9 and Muon at lr 0.02. test_parity.py's
+# test_golden_settings_are_not_chaotic moves every start by 1e-14 and fails a case where that
+# grows more than 1000-fold.
 
 
 def rosenbrock_grad(params):
@@ -37,6 +40,32 @@ def _quadratic(scale):
     return grad
 
 
+def _matrix_data():
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((5, 40))  # 40 samples of 5 features
+    y = rng.standard_normal((3, 5)) @ x + 0.1 * rng.standard_normal((3, 40))
+    return x, y
+
+
+def matrix_grad(params):
+    """Least squares 0.5 * mean ||W x - y||^2 over the samples: a (3, 5) matrix, wider than tall."""
+    x, y = _matrix_data()
+    return {"W": (params["W"] @ x - y) @ x.T / x.shape[1]}
+
+
+def two_layer_grad(params):
+    """A linear network y ~ W2 W1 x: W1 (6, 5) taller than wide, W2 (3, 6) wider, not convex."""
+    x, y = _matrix_data()
+    w1, w2 = params["W1"], params["W2"]
+    r = (w2 @ w1 @ x - y) / x.shape[1]
+    return {"W1": w2.T @ r @ x.T, "W2": r @ (w1 @ x).T}
+
+
+def _two_layer_start():
+    rng = np.random.default_rng(5)
+    return {"W1": 0.5 * rng.standard_normal((6, 5)), "W2": 0.5 * rng.standard_normal((3, 6))}
+
+
 PROBLEMS = {
     # A curved valley: the nonlinear test.
     "rosenbrock": (lambda: {"xy": np.array([-1.5, 2.0])}, rosenbrock_grad),
@@ -44,12 +73,21 @@ PROBLEMS = {
     "quadratic": (lambda: {"w": np.array([1.0, -2.0, 0.5]), "b": np.array([3.0, -1.0])}, _quadratic(1.0)),
     # The same quadratic with gradients of size ~1e-7: where eps placement shows.
     "tiny": (lambda: {"w": np.array([1.0, -2.0, 0.5]), "b": np.array([3.0, -1.0])}, _quadratic(1e-7)),
+    # Matrix problems for Muon (it only takes matrices).
+    "matrix": (lambda: {"W": np.zeros((3, 5))}, matrix_grad),
+    "two_layer": (_two_layer_start, two_layer_grad),
 }
 
 # name: (optim class, optim kwargs, torch class, torch kwargs, problems)
 CASES = {
     "sgd": ("SGD", {"lr": 1e-3}, "SGD", {"lr": 1e-3}, ["rosenbrock", "quadratic"]),
-    "momentum": ("Momentum", {"lr": 1e-3, "momentum": 0.9}, "SGD", {"lr": 1e-3, "momentum": 0.9}, ["rosenbrock", "quadratic"]),
+    "momentum": (
+        "Momentum",
+        {"lr": 1e-3, "momentum": 0.9},
+        "SGD",
+        {"lr": 1e-3, "momentum": 0.9},
+        ["rosenbrock", "quadratic"],
+    ),
     "nesterov": (
         "Nesterov",
         {"lr": 1e-3, "momentum": 0.9},
@@ -57,7 +95,13 @@ CASES = {
         {"lr": 1e-3, "momentum": 0.9, "nesterov": True},
         ["rosenbrock", "quadratic"],
     ),
-    "adagrad": ("AdaGrad", {"lr": 0.1, "eps": 1e-7}, "Adagrad", {"lr": 0.1, "eps": 1e-7}, ["rosenbrock", "quadratic", "tiny"]),
+    "adagrad": (
+        "AdaGrad",
+        {"lr": 0.1, "eps": 1e-7},
+        "Adagrad",
+        {"lr": 0.1, "eps": 1e-7},
+        ["rosenbrock", "quadratic", "tiny"],
+    ),
     "adagrad_torch_eps": ("AdaGrad", {"lr": 0.1, "eps": 1e-10}, "Adagrad", {"lr": 0.1}, ["rosenbrock", "tiny"]),
     "rmsprop": (
         "RMSprop",
@@ -66,7 +110,13 @@ CASES = {
         {"lr": 0.003, "alpha": 0.99, "eps": 1e-7},
         ["rosenbrock", "quadratic", "tiny"],
     ),
-    "rmsprop_torch_defaults": ("RMSprop", {"lr": 0.003, "eps": 1e-8}, "RMSprop", {"lr": 0.003}, ["rosenbrock", "quadratic"]),
+    "rmsprop_torch_defaults": (
+        "RMSprop",
+        {"lr": 0.003, "eps": 1e-8},
+        "RMSprop",
+        {"lr": 0.003},
+        ["rosenbrock", "quadratic"],
+    ),
     "rmsprop_centered": (
         "RMSprop",
         {"lr": 0.003, "decay_rate": 0.99, "eps": 1e-7, "centered": True},
@@ -96,13 +146,208 @@ CASES = {
         {"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-6},
         ["rosenbrock", "quadratic", "tiny"],
     ),
+    # --- beyond the seed -------------------------------------------------------------
+    # PyTorch's defaults (rho 0.9) are chaotic on Rosenbrock (round-off grows 1e10-fold): other problems.
+    "adadelta": ("AdaDelta", {}, "Adadelta", {}, ["quadratic", "matrix"]),
+    "adadelta_paper": (  # Zeiler's setting: no learning rate (lr = 1), rho 0.95, eps 1e-6
+        "AdaDelta",
+        {"rho": 0.95},
+        "Adadelta",
+        {"rho": 0.95},
+        ["rosenbrock", "quadratic"],
+    ),
+    "adamax": ("AdaMax", {"lr": 0.01}, "Adamax", {"lr": 0.01}, ["rosenbrock", "quadratic", "tiny"]),
+    "adamax_betas": (
+        "AdaMax",
+        {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+        "Adamax",
+        {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6},
+        ["rosenbrock", "quadratic", "tiny"],
+    ),
+    "nadam": ("NAdam", {"lr": 0.01}, "NAdam", {"lr": 0.01}, ["rosenbrock", "quadratic", "tiny"]),
+    "nadam_constant_momentum": (
+        "NAdam",
+        {"lr": 0.01, "beta1": 0.8, "beta2": 0.99, "momentum_decay": 1e3},
+        "NAdam",
+        {"lr": 0.01, "betas": (0.8, 0.99), "momentum_decay": 1e3},
+        ["rosenbrock", "quadratic"],
+    ),
+    "amsgrad": ("AMSGrad", {"lr": 0.01}, "Adam", {"lr": 0.01, "amsgrad": True}, ["rosenbrock", "quadratic", "tiny"]),
+    "amsgrad_betas": (
+        "AMSGrad",
+        {"lr": 0.01, "beta1": 0.8, "beta2": 0.9, "eps": 1e-6},
+        "Adam",
+        {"lr": 0.01, "betas": (0.8, 0.9), "eps": 1e-6, "amsgrad": True},
+        ["rosenbrock", "quadratic"],
+    ),
+    "adamw": ("AdamW", {"lr": 0.01}, "AdamW", {"lr": 0.01}, ["rosenbrock", "quadratic"]),
+    "adamw_strong_decay": (
+        "AdamW",
+        {"lr": 0.01, "weight_decay": 0.5, "beta2": 0.99},
+        "AdamW",
+        {"lr": 0.01, "weight_decay": 0.5, "betas": (0.9, 0.99)},
+        ["rosenbrock", "quadratic"],
+    ),
+    "radam": ("RAdam", {"lr": 0.01}, "RAdam", {"lr": 0.01}, ["rosenbrock", "quadratic", "tiny"]),
+    "radam_betas": (  # beta2 = 0.9 would be chaotic here: round-off grows 1e4-fold in 200 steps
+        "RAdam",
+        {"lr": 0.01, "beta1": 0.8, "beta2": 0.99},
+        "RAdam",
+        {"lr": 0.01, "betas": (0.8, 0.99)},
+        ["rosenbrock", "quadratic"],
+    ),
+    # Muon's golden values are made with its Newton-Schulz iteration in float64 (PyTorch runs it
+    # in bfloat16, where no implementation can agree to more than ~3 digits): see make_golden.py.
+    # Jordan's lr 0.02 is chaotic on these small problems after ~100 steps (round-off grows 1e12-fold).
+    "muon": ("Muon", {"lr": 0.005}, "Muon", {"lr": 0.005}, ["matrix", "two_layer"]),
+    "muon_plain_momentum": (
+        "Muon",
+        {"lr": 0.005, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+        "Muon",
+        {"lr": 0.005, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+        ["matrix", "two_layer"],
+    ),
+    "muon_match_adamw": (
+        "Muon",
+        {"lr": 0.005, "adjust_lr": "match_rms_adamw", "ns_steps": 3},
+        "Muon",
+        {"lr": 0.005, "adjust_lr_fn": "match_rms_adamw", "ns_steps": 3},
+        ["matrix", "two_layer"],
+    ),
+}
+
+# Muon as PyTorch really runs it (Newton-Schulz in bfloat16): agreement to about 1e-2 only.
+MUON_BFLOAT16 = {"muon": ["matrix", "two_layer"]}
+
+
+def inverse_sqrt_factor(k, warmup=20):
+    """The LambdaLR factor that matches schedules.inverse_sqrt(lr, warmup) (k = t - 1)."""
+    return min((k + 1) / warmup, ((warmup / (k + 1)) ** 0.5))
+
+
+# Learning-rate schedules: name: (optim class, optim kwargs, {hyperparameter: (schedule, kwargs)},
+# torch optimizer, torch kwargs, (torch scheduler, kwargs), problems). The scheduler spec
+# "SequentialLR" takes a list of (scheduler, kwargs); None means no scheduler at all.
+SCHEDULES = {
+    "constant": (
+        "SGD",
+        {},
+        {"lr": ("constant", {"value": 1e-3})},
+        "SGD",
+        {"lr": 1e-3},
+        None,
+        ["rosenbrock", "quadratic"],
+    ),
+    "step_decay": (
+        "SGD",
+        {},
+        {"lr": ("step_decay", {"lr": 1e-3, "every": 50, "gamma": 0.5})},
+        "SGD",
+        {"lr": 1e-3},
+        ("StepLR", {"step_size": 50, "gamma": 0.5}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "exponential": (
+        "Adam",
+        {},
+        {"lr": ("exponential", {"lr": 0.02, "gamma": 0.99})},
+        "Adam",
+        {"lr": 0.02},
+        ("ExponentialLR", {"gamma": 0.99}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "inverse_sqrt": (
+        "Adam",
+        {},
+        {"lr": ("inverse_sqrt", {"lr": 0.02, "warmup": 20})},
+        "Adam",
+        {"lr": 0.02},
+        ("LambdaLR", {"lr_lambda": inverse_sqrt_factor}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "polynomial": (
+        "SGD",
+        {},
+        {"lr": ("polynomial", {"lr": 2e-3, "steps": 150, "power": 2.0})},
+        "SGD",
+        {"lr": 2e-3},
+        ("PolynomialLR", {"total_iters": 150, "power": 2.0}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "cosine": (
+        "Adam",
+        {},
+        {"lr": ("cosine", {"lr": 0.02, "steps": 200, "end": 1e-3})},
+        "Adam",
+        {"lr": 0.02},
+        ("CosineAnnealingLR", {"T_max": 200, "eta_min": 1e-3}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "linear": (
+        "SGD",
+        {},
+        {"lr": ("linear", {"start": 1e-4, "end": 1e-3, "steps": 50})},  # SGD at 2e-3 is chaotic here
+        "SGD",
+        {"lr": 1e-3},
+        ("LinearLR", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 50}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "warmup_cosine": (
+        "Adam",
+        {},
+        {"lr": ("join", {"schedules": [("linear", {"start": 1e-3, "end": 0.02, "steps": 20}),
+                                        ("cosine", {"lr": 0.02, "steps": 180})], "boundaries": [20]})},
+        "Adam",
+        {"lr": 0.02},
+        ("SequentialLR", {"schedulers": [("LinearLR", {"start_factor": 0.05, "total_iters": 20}),
+                                         ("CosineAnnealingLR", {"T_max": 180})], "milestones": [20]}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "one_cycle": (
+        "SGD",
+        {},
+        {"lr": ("one_cycle.lr", {"max_lr": 1e-3, "steps": 200})},
+        "SGD",
+        {"lr": 1.0},
+        ("OneCycleLR", {"max_lr": 1e-3, "total_steps": 200, "cycle_momentum": False}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "one_cycle_momentum": (
+        "Adam",
+        {},
+        {
+            "lr": ("one_cycle.lr", {"max_lr": 0.05, "steps": 200}),
+            "beta1": ("one_cycle.momentum", {"max_lr": 0.05, "steps": 200}),
+        },
+        "Adam",
+        {"lr": 1.0},
+        ("OneCycleLR", {"max_lr": 0.05, "total_steps": 200}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "one_cycle_three_phase_linear": (
+        "Adam",
+        {},
+        {
+            "lr": ("one_cycle.lr", {"max_lr": 0.03, "steps": 200, "pct_start": 0.25, "three_phase": True,
+                                    "anneal": "linear", "base_momentum": 0.8, "max_momentum": 0.9}),
+            "beta1": ("one_cycle.momentum", {"max_lr": 0.03, "steps": 200, "pct_start": 0.25, "three_phase": True,
+                                             "anneal": "linear", "base_momentum": 0.8, "max_momentum": 0.9}),
+        },
+        "Adam",
+        {"lr": 1.0},
+        ("OneCycleLR", {"max_lr": 0.03, "total_steps": 200, "pct_start": 0.25, "three_phase": True,
+                        "anneal_strategy": "linear", "base_momentum": 0.8, "max_momentum": 0.9}),
+        ["rosenbrock", "quadratic"],
+    ),
 }
 
 
-def run(make_step, problem, steps=STEPS):
-    """Apply ``make_step(params, grads)`` ``steps`` times; return every param's path, flattened."""
-    init, grad = PROBLEMS[problem]
-    params = init()
+def run(make_step, problem, steps=STEPS, init=None):
+    """Apply ``make_step(params, grads)`` ``steps`` times; return every param's path, flattened.
+
+    ``init`` replaces the problem's starting point (a function returning the params)."""
+    start, grad = PROBLEMS[problem]
+    params = (init or start)()
     path = [np.concatenate([v.ravel() for v in params.values()])]
     for _ in range(steps):
         make_step(params, grad(params))
