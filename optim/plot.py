@@ -72,7 +72,8 @@ def colors(labels: Sequence[str]) -> list[str]:
     optimizer (e.g. "SGD, batch 1" and "SGD, batch 16") share it, so they get the cycle instead."""
     names = [_optimizer_of(label) for label in labels]
     shared = {n for n in names if names.count(n) > 1}
-    return [CYCLE[i % len(CYCLE)] if n in shared else color(label, i) for i, (n, label) in enumerate(zip(names, labels))]
+    return [CYCLE[i % len(CYCLE)] if n in shared else color(label, i)
+            for i, (n, label) in enumerate(zip(names, labels))]
 
 
 def _as_path(run) -> np.ndarray:
@@ -357,8 +358,9 @@ def player_over_values(
         note.set_text(f"{name} = {fmt.format(values[i])}" + ("  (diverged)" if diverged[i] else ""))
 
     labels = [f"{name} = {fmt.format(v)}" + (" (diverged)" if d else "") for v, d in zip(values, diverged)]
+    span = f"from {fmt.format(values[0])} to {fmt.format(values[-1])}"
     return Player(fig, [line, curve, note], update, labels, interval=interval,
-                  alt=alt or f"{label} on {surface.name} for {name} from {fmt.format(values[0])} to {fmt.format(values[-1])}")
+                  alt=alt or f"{label} on {surface.name} for {name} {span}")
 
 
 # --- convergence maps: one number per (lr, momentum) setting -------------------------------

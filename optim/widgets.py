@@ -148,7 +148,8 @@ class Explorer:
 
         def on_surface(change):
             self.set_surface(menu.value)
-            for slider, lim, value in ((start_x, self.surface.xlim, self.start[0]), (start_y, self.surface.ylim, self.start[1])):
+            for slider, lim, value in ((start_x, self.surface.xlim, self.start[0]),
+                                       (start_y, self.surface.ylim, self.start[1])):
                 with slider.hold_trait_notifications():
                     slider.min, slider.max = min(lim[0], slider.min), max(lim[1], slider.max)
                     slider.value = value

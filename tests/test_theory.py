@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from optim import SGD, Momentum, Nesterov
+from optim import Momentum, Nesterov
 from optim.run import settings, trajectory
 from optim.surfaces import Quadratic
 from optim.theory import optimal_gd, optimal_momentum, rate_gd, rate_momentum, rate_nesterov, worst_rate

@@ -1,0 +1,220 @@
+"""The book as a whole: chapters, table of contents, Colab setup cells, Binder, the offline website.
+
+The slow test builds a fresh virtualenv the way Binder does and runs chapter 1 in it; deselect it
+with `pytest -m "not slow"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import urllib.parse
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+#: The first cell of every chapter. In Colab it installs `optim` (this repository's package) from the
+#: repository named in _config.yml; anywhere else it does nothing. {package}, {url} and {branch}
+#: are filled in from pyproject.toml and _config.yml.
+SETUP_CELL = textwrap.dedent('''\
+    # Setup: in Colab, install the book's `optim` package; anywhere else this does nothing.
+    import sys
+
+    if "google.colab" in sys.modules:
+        %pip install --quiet "{package} @ git+{url}@{branch}"
+        from google.colab import output
+
+        output.enable_custom_widget_manager()  # Colab draws ipywidgets 8 sliders through it''')
+
+#: An explorer: ipywidgets sliders from optim.widgets (explore(...) or Explorer(...)), live only with a kernel.
+EXPLORE_CALL = re.compile(r"^[^#\n]*(\b(explore|Explorer)\(|\boptim\.widgets\b)", re.M)
+PLAYER_CALL = re.compile(r"^[^#\n]*\b(player_over_values|player_over_steps|Player)\(", re.M)
+
+
+def _project_name() -> str:
+    text = (ROOT / "pyproject.toml").read_text()
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        return re.search(r'^\[project\][^\[]*?^name\s*=\s*"([^"]+)"', text, re.M | re.S).group(1)
+    return tomllib.loads(text)["project"]["name"]
+
+
+def _toc_files() -> list[str]:
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            found.extend(node[k] for k in ("root", "file") if isinstance(node.get(k), str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return found
+
+
+def _source(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+# --- table of contents ----------------------------------------------------------------------------
+
+def test_every_toc_entry_exists():
+    missing = [f for f in _toc_files()
+               if not any((ROOT / (f + ext)).exists() for ext in ("", ".md", ".ipynb"))]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = {re.sub(r"\.(md|ipynb)$", "", f) for f in _toc_files()}
+    chapters = sorted(p for p in (ROOT / "chapters").iterdir() if p.suffix in (".md", ".ipynb"))
+    orphans = [p.name for p in chapters if f"chapters/{p.stem}" not in listed]
+    assert not orphans, f"chapters missing from _toc.yml (only files in the TOC are built): {orphans}"
+
+
+# --- chapters --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_starts_with_the_colab_setup_cell(path):
+    repo = CONFIG["repository"]
+    expected = SETUP_CELL.format(package=_project_name(), url=repo["url"].rstrip("/"),
+                                 branch=repo.get("branch", "main"))
+    first = _cells(path)[0]
+    assert first["cell_type"] == "code", f"{path.name}: the first cell must be the setup code cell"
+    assert "remove-cell" in _tags(first), f"{path.name}: the setup cell must be tagged remove-cell (hidden on the site)"
+    assert _source(first).strip() == expected, (
+        f"{path.name}: the setup cell differs from the canonical one, whose repository comes from "
+        f"_config.yml ({repo['url']}):\n--- expected\n{expected}\n--- found\n{_source(first)}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_chapter_is_committed_without_outputs(path):
+    dirty = [i for i, c in enumerate(_cells(path))
+             if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; clear them before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_explorers_have_a_player_and_a_note(path):
+    """On the website an explorer's sliders would be dead: it shows a kernel-free player instead."""
+    cells = _cells(path)
+    code = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
+    explorers = [i for i, c in code if EXPLORE_CALL.search(_source(c))]
+    if not explorers:
+        pytest.skip("no explorer in this chapter")
+    untagged = [i for i in explorers if "remove-output" not in _tags(cells[i])]
+    assert not untagged, f"{path.name}: explorer cells {untagged} must be tagged remove-output (no dead sliders)"
+    players = [i for i, c in code if PLAYER_CALL.search(_source(c))
+               and not {"remove-output", "remove-cell"} & set(_tags(c))]
+    assert players, f"{path.name}: has an explorer but no visible optim.plot player (player_over_values/steps)"
+    notes = [c for c in cells if c["cell_type"] == "markdown"
+             and all(w in _source(c) for w in ("Colab", "Binder")) and "slider" in _source(c).lower()]
+    assert notes, f"{path.name}: no note telling website readers that the sliders are live in Colab or Binder"
+
+
+# --- Binder and Colab ------------------------------------------------------------------------------
+
+def test_binder_files():
+    runtime = (ROOT / "runtime.txt").read_text().strip()
+    assert re.fullmatch(r"python-3\.\d+", runtime), f"runtime.txt must pin a Python 3 version, not {runtime!r}"
+    minor = int(runtime.split(".")[1])
+    required = re.search(r'requires-python\s*=\s*">=3\.(\d+)"', (ROOT / "pyproject.toml").read_text())
+    assert required and minor >= int(required.group(1)), "runtime.txt is older than pyproject's requires-python"
+    lines = [ln.split("#")[0].strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()]
+    assert "-e ." in lines, "requirements.txt must install the book's own package (-e .) for Binder and readers"
+
+
+def test_launch_buttons_point_at_the_repository():
+    launch = CONFIG["launch_buttons"]
+    assert launch["binderhub_url"] == "https://mybinder.org"
+    assert launch["colab_url"] == "https://colab.research.google.com"
+    url = urllib.parse.urlparse(CONFIG["repository"]["url"])
+    assert url.netloc == "github.com" and len(url.path.strip("/").split("/")) == 2, (
+        "Colab and Binder open notebooks from a GitHub repository: repository.url must be https://github.com/OWNER/REPO")
+
+
+@pytest.mark.slow
+def test_binder_environment_runs_a_chapter(tmp_path):
+    """What Binder does: a fresh environment, pip install -r requirements.txt, pip install ., then run."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    # The kernel must be the new environment's, whatever kernels this machine has registered elsewhere.
+    env["JUPYTER_PATH"] = str(venv / "share" / "jupyter")
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+
+    def run(*args, cwd, timeout=1800):
+        done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+        assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        return done.stdout
+
+    # A copy of the repository, as Binder clones it (building the package writes build/ beside it).
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(
+        ".git", "_build", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".venv", "venv"))
+    run(python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt", cwd=repo)
+    run(python, "-m", "pip", "install", "--quiet", ".", cwd=repo)
+
+    # Run the chapter outside the repository, so that `optim` can only come from the installation.
+    work = tmp_path / "work"
+    work.mkdir()
+    chapter = work / "01_gradient_descent.ipynb"
+    chapter.write_text((ROOT / "chapters" / "01_gradient_descent.ipynb").read_text())
+    script = textwrap.dedent("""\
+        import sys, nbformat
+        from nbclient import NotebookClient
+        nb = nbformat.read(sys.argv[1], as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell("import sys, optim; print(sys.prefix); print(optim.__file__)"))
+        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+        print(nb.cells[-1].outputs[0]["text"])
+        """)
+    out = run(python, "-c", script, chapter, work, cwd=work)
+    prefix, location = out.strip().splitlines()[-2:]
+    assert pathlib.Path(prefix).resolve() == venv.resolve(), f"the kernel ran in {prefix}, not in the new environment"
+    assert str(venv.resolve()) in str(pathlib.Path(location).resolve()), f"optim was imported from {location}"
+
+
+# --- the offline website ---------------------------------------------------------------------------
+
+def test_mathjax_is_served_with_the_site():
+    config = CONFIG["sphinx"]["config"]
+    path = config["mathjax_path"]
+    assert "://" not in path and not path.startswith("//"), f"mathjax_path must be local, not {path}"
+    # Sphinx puts mathjax_path under _static/; "../" climbs out to the site's root, where html_extra_path lands.
+    relative = path[len("../"):] if path.startswith("../") else None
+    assert relative, "mathjax_path must be ../<folder in html_extra_path>/..."
+    assert any((ROOT / extra / relative).is_file() for extra in config["html_extra_path"]), (
+        f"{relative} is in none of html_extra_path {config['html_extra_path']}")
+    folder = next(ROOT / e / relative for e in config["html_extra_path"] if (ROOT / e / relative).is_file()).parent
+    assert (folder / "LICENSE").is_file(), "keep MathJax's licence (Apache-2.0) beside it"
+    fonts = list((folder / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert len(fonts) > 10, "MathJax's CHTML fonts must ship with it"
+    assert not (ROOT / "_static").exists() or not list((ROOT / "_static").rglob("mathjax*")), (
+        "MathJax must stay out of _static/: jupyter-book adds every .js file there to every page")

@@ -1,0 +1,428 @@
+"""The website in a real browser: build the book, serve it on 127.0.0.1, open every page in Chromium.
+
+Every page, in the light and in the dark theme, and opened straight from the files (file://, as
+from an unpacked zip), must have: no script errors and no console errors or warnings; no request
+that fails and none that leaves this machine (the site works offline);
+every image loaded, and every figure on an opaque background (readable in both themes); every
+formula typeset by the MathJax that ships with the site, and no raw TeX left; no dead widgets.
+Chapter pages must also have Colab and Binder launch links and a notebook download, and every
+chapter with an explorer must show a kernel-free player and say where its sliders are live.
+Pages stay under 5 MB each, everything they load included.
+
+Screenshots of every page, light and dark, are saved next to the build (the path is printed),
+with a report of page weights and messages (site-report.json).
+
+The tests need Chromium and the Python package playwright (playwright drives the system's Chromium;
+it never downloads a browser). Without them they skip, saying how to enable them; in CI (CI=true)
+a missing browser is a failure. Environment variables:
+  CHROMIUM=/path/to/chromium   the browser (default: chromium on PATH, else /usr/bin/chromium)
+  BOOK_SITE=_build/html        test an existing build instead of building the book first
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+HOW_TO_ENABLE = (
+    "to run them, install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`) and "
+    "`pip install playwright` (it uses that Chromium and downloads nothing); set CHROMIUM=/path/to/chromium "
+    "if it is not on PATH"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-default-apps",
+]
+SCHEMES = ("light", "dark")
+#: Light and dark over http://127.0.0.1, and the site opened as files (file://), as from an unpacked zip.
+VISITS = ("light", "dark", "file")
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def _toc_files() -> list[str]:
+    """Every document of _toc.yml, in order (read at run time: chapters are added as they are written)."""
+    found: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str):
+                    found.append(node[key])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return list(dict.fromkeys(re.sub(r"\.(md|ipynb)$", "", f) for f in found))
+
+
+def _notebook_source(doc: str) -> str | None:
+    path = ROOT / f"{doc}.ipynb"
+    if not path.exists():
+        return None
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def _chromium() -> str | None:
+    candidates = [os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                  "/usr/bin/chromium"]
+    return next((c for c in candidates if c and os.path.exists(c)), None)
+
+
+def _require_browser() -> str:
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the Python package playwright")
+    chromium = _chromium()
+    if chromium is None:
+        missing.append("Chromium")
+    if missing:
+        message = f"browser tests need {' and '.join(missing)}: {HOW_TO_ENABLE}"
+        if IN_CI:
+            pytest.fail(f"CI=true: {message}", pytrace=False)
+        pytest.skip(message)
+    return chromium
+
+
+TOC = _toc_files()
+CHAPTERS = [d for d in TOC if d.startswith("chapters/") and (ROOT / f"{d}.ipynb").exists()]
+EXPLORER_CHAPTERS = [d for d in CHAPTERS
+                     if re.search(r"\b(explore|Explorer)\(|\boptim\.widgets\b", _notebook_source(d) or "")]
+PAGES = TOC + ["genindex", "search"]
+
+
+# --- building and serving -------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> pathlib.Path:
+    """The built website: BOOK_SITE if given, else a fresh strict build into a temporary folder."""
+    _require_browser()
+    if os.environ.get("BOOK_SITE"):
+        html = pathlib.Path(os.environ["BOOK_SITE"]).resolve()
+        assert (html / "index.html").exists(), f"BOOK_SITE={html} has no index.html"
+        return html
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = pathlib.Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book if jupyter_book.exists() else shutil.which("jupyter-book")),
+               "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    started = time.time()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, f"the book does not build:\n{done.stdout[-6000:]}\n{done.stderr[-6000:]}"
+    print(f"\nbuilt the site in {time.time() - started:.0f} s: {out / '_build' / 'html'}")
+    return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# --- what one visit records -----------------------------------------------------------------------
+
+PAGE_STATE = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await document.fonts.ready;
+  const article = document.querySelector("main") || document.body;
+  const images = Array.from(document.images).map(img => ({
+    src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
+    inArticle: article.contains(img) && !img.closest("header, nav, .bd-header-article"),
+  }));
+  // Figures must be opaque: a transparent background turns black text unreadable on the dark theme.
+  const figures = [];
+  for (const img of document.querySelectorAll(".bd-article img")) {
+    if (!(img.complete && img.naturalWidth > 0)) continue;
+    const w = img.naturalWidth, h = img.naturalHeight, c = document.createElement("canvas");
+    c.width = w; c.height = h;
+    const g = c.getContext("2d", {willReadFrequently: true});
+    g.drawImage(img, 0, 0);
+    let pts;
+    try {
+      pts = [[0.03, 0.03], [0.97, 0.03], [0.03, 0.97], [0.97, 0.97]].map(([x, y]) =>
+        Array.from(g.getImageData(Math.floor(x * w), Math.floor(y * h), 1, 1).data));
+    } catch (e) { continue; }  // file:// pages cannot read their images' pixels; checked over http
+    figures.push({src: (img.currentSrc || img.src).slice(0, 80), opaque: pts.every(p => p[3] === 255),
+                  light: pts.filter(p => p[0] + p[1] + p[2] >= 3 * 200).length});
+  }
+  // Raw TeX left in the text (outside code): $$, \( \) \[ \], or $...\command...$.
+  const rawTex = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+    n.parentElement.closest("pre, code, script, style, textarea, mjx-container, .highlight, .cell_output")
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const m = n.textContent.match(/\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$/);
+    if (m) rawTex.push(n.textContent.trim().slice(0, 120));
+  }
+  const mathEls = Array.from(document.querySelectorAll(".math"));
+  // Math must take the colour of the text around it (readable on both themes).
+  const mathOffColour = Array.from(document.querySelectorAll("mjx-container")).filter(m =>
+    getComputedStyle(m).color !== getComputedStyle(m.parentElement).color).map(m => m.textContent.slice(0, 40));
+  const admonitions = Array.from(document.querySelectorAll(".admonition")).map(a => a.innerText);
+  return {
+    theme: document.documentElement.dataset.theme, mode: document.documentElement.dataset.mode,
+    images, figures, rawTex,
+    math: mathEls.length, typeset: mathEls.filter(e => e.querySelector("mjx-container")).length,
+    mjx: document.querySelectorAll("mjx-container").length,
+    mathErrors: Array.from(document.querySelectorAll("mjx-merror")).map(e => e.textContent.slice(0, 80)),
+    mathOffColour,
+    links: Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href")),
+    players: document.querySelectorAll("div.optim-player").length,
+    liveNote: admonitions.some(t => /Colab/.test(t) && /Binder/.test(t) && /slider/i.test(t)),
+    deadWidgets: document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
+    height: document.body.scrollHeight,
+  };
+}
+"""
+
+PLAYER_WORKS = r"""
+() => Array.from(document.querySelectorAll("div.optim-player")).map(p => {
+  const img = p.querySelector("img"), range = p.querySelector("input[type=range]");
+  const label = p.querySelector("span"), before = img.src, first = label.textContent;
+  range.value = range.max; range.dispatchEvent(new Event("input"));
+  const ok = img.src !== before && label.textContent !== first && +range.max > 0;
+  range.value = 0; range.dispatchEvent(new Event("input"));
+  return ok;
+})
+"""
+
+
+@pytest.fixture(scope="session")
+def visits(site, server, pytestconfig):
+    """Open every page of the site, light and dark; record what each showed. {scheme: {page: record}}."""
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    shots = site.parent / "screenshots"
+    # index.html only redirects to the first page: it is checked apart (test_index_opens_the_book).
+    relative = [p.relative_to(site) for p in site.rglob("*.html")]
+    pages = sorted(r.with_suffix("").as_posix() for r in relative
+                   if not r.parts[0].startswith(("_", ".")) and r.as_posix() != "index.html")
+    results: dict[str, dict[str, dict]] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for scheme in VISITS:
+                base = site.as_uri() + "/" if scheme == "file" else server
+                context = browser.new_context(color_scheme="light" if scheme == "file" else scheme,
+                                              viewport={"width": 1280, "height": 900})
+                external: list[str] = []
+                context.route("**/*", _offline_router(base, external))
+                results[scheme] = {}
+                for name in pages:
+                    shot = None if scheme == "file" else shots / scheme / (name.replace("/", "_") + ".png")
+                    results[scheme][name] = _visit(context, base, site, name, external, shot)
+                context.close()
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(server + "index.html")
+            page.wait_for_load_state("networkidle")
+            results["index"] = {"url": page.url}
+            context.close()
+        finally:
+            browser.close()
+    report = {scheme: {n: {k: v for k, v in r.items() if k not in ("images", "links", "figures")}
+                       for n, r in results[scheme].items()} for scheme in VISITS}
+    (site.parent / "site-report.json").write_text(json.dumps(report, indent=1))
+    weights = sorted(((r["bytes"], n) for n, r in results["light"].items()), reverse=True)
+    pytestconfig.book_site_summary = [
+        f"site: {site}",
+        f"screenshots (light and dark): {shots}",
+        f"report: {site.parent / 'site-report.json'}",
+        "heaviest pages (everything they load): " + ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in weights[:3]),
+    ]
+    return results
+
+
+def _offline_router(base: str, external: list[str]):
+    """Let through the site's own files; record and block everything else (the site must work offline)."""
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            r.continue_()
+        else:
+            external.append(url)
+            r.abort()
+
+    return route
+
+
+def _visit(context, base, site, name, external, shot) -> dict:
+    page = context.new_page()
+    messages, errors, failed, requested = [], [], [], []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append((r.url, r.failure)))
+    page.on("response", lambda r: failed.append((r.url, f"HTTP {r.status}")) if r.status >= 400 else None)
+    page.on("request", lambda r: requested.append(r.url))
+    start = len(external)
+    page.goto(base + name + ".html", wait_until="networkidle")
+    state = page.evaluate(PAGE_STATE)
+    state["playersWork"] = page.evaluate(PLAYER_WORKS)
+    if shot:
+        page.wait_for_timeout(200)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    # Weight: every file the page loaded (the HTML, with its inline players, included), from disk.
+    files = set()
+    for url in requested:
+        if url.startswith(base):
+            path = site / urllib.parse.unquote(url[len(base):].split("?")[0].split("#")[0])
+            if path.is_file():
+                files.add(path)
+    outside = external[start:]
+    state.update(
+        console=[m for m in messages if m.split(":")[0] in ("error", "warning")], errors=errors,
+        failed=[f"{url} ({why})" for url, why in failed if url not in outside],  # outside: reported apart
+        external=outside, bytes=sum(f.stat().st_size for f in files), shot=str(shot),
+    )
+    return state
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+def _record(visits, scheme, page):
+    assert page in visits[scheme], f"{page}.html is not in the built site (pages: {sorted(visits[scheme])})"
+    return visits[scheme][page]
+
+
+@pytest.mark.parametrize("scheme", VISITS)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_clean(visits, page, scheme):
+    r = _record(visits, scheme, page)
+    assert not r["errors"], f"script errors on {page} ({scheme}): {r['errors']}"
+    assert not r["console"], f"console errors/warnings on {page} ({scheme}): {r['console']}"
+    assert not r["external"], f"{page} asks the network for {r['external']}: the site must work offline"
+    assert not r["failed"], f"requests that failed on {page} ({scheme}): {r['failed']}"
+    assert not r["deadWidgets"], f"{page} shows ipywidgets, which cannot work without a kernel"
+
+
+def test_index_opens_the_book(visits):
+    assert visits["index"]["url"].endswith(f"/{TOC[0]}.html"), visits["index"]
+
+
+def test_pages_load_nothing_from_the_network_and_nothing_twice(site):
+    """What _ext/book_site.py and _config.yml fix, read from the HTML itself (browsers aside)."""
+    for path in sorted(site.rglob("*.html")):
+        if path.relative_to(site).parts[0].startswith(("_", ".")):
+            continue
+        html = path.read_text()
+        name = path.relative_to(site).as_posix()
+        external = re.findall(r'<(?:script|img)[^>]*\ssrc="((?:https?:)?//[^"]+)"', html)
+        external += re.findall(r'<link[^>]*rel="(?:stylesheet|preload|icon)"[^>]*href="((?:https?:)?//[^"]+)"', html)
+        assert not external, f"{name} loads {external} from the network: the site must work offline"
+        inline = [s for s in re.findall(r"<script>(.*?)</script>", html, re.S) if s.strip()]
+        twice = {s[:80] for s in inline if inline.count(s) > 1}
+        assert not twice, f"{name} repeats inline scripts (the Sphinx 7 bug _ext/book_site.py fixes): {twice}"
+        assert "widget-state+json" not in html, f"{name} carries dead ipywidgets state"
+        assert "scripts/fontawesome.js" not in html, f"{name} loads the 1.5 MB fontawesome.js"
+        if 'class="math' in html:
+            assert re.search(r'<script[^>]*src="[^"]*/mathjax/[^"]*\.js', html), f"{name} has math but no MathJax"
+
+
+def test_every_built_page_is_clean(visits):
+    """Pages not in the TOC (indexes made by extensions) too."""
+    bad = {(scheme, name): {k: r[k] for k in ("errors", "console", "external", "failed") if r[k]}
+           for scheme in VISITS for name, r in visits[scheme].items()
+           if r["errors"] or r["console"] or r["external"] or r["failed"]}
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_load_and_read_in_both_themes(visits, page):
+    for scheme in SCHEMES:
+        r = _record(visits, scheme, page)
+        broken = [i["src"][:100] for i in r["images"] if not i["ok"]]
+        assert not broken, f"images that did not load on {page} ({scheme}): {broken}"
+        assert r["theme"] == scheme, f"{page}: theme {r['theme']!r} with a {scheme} system setting"
+    for figure in visits["dark"][page]["figures"]:
+        assert figure["opaque"] and figure["light"] >= 2, (
+            f"figure {figure['src']} on {page} is transparent or dark at its corners: unreadable on the dark theme")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_math_is_typeset(visits, page):
+    for scheme in VISITS:
+        r = _record(visits, scheme, page)
+        assert r["typeset"] == r["math"], f"{page} ({scheme}): {r['math'] - r['typeset']} formulas not typeset"
+        assert not r["mathErrors"], f"TeX errors on {page}: {r['mathErrors']}"
+        assert not r["rawTex"], f"raw TeX left on {page}: {r['rawTex'][:5]}"
+        if r["math"]:
+            assert r["mjx"] >= r["math"]
+            assert not r["mathOffColour"], f"{page} ({scheme}): formulas not in their text's colour: " \
+                                           f"{r['mathOffColour']}"
+
+
+def test_some_page_has_math(visits):
+    assert any(r["mjx"] for r in visits["light"].values()), "no formula was typeset anywhere: is MathJax loaded?"
+
+
+def _launch_urls(doc: str) -> tuple[str, str, str]:
+    repo = _config()["repository"]
+    owner_repo = urllib.parse.urlparse(repo["url"]).path.strip("/")
+    branch = repo.get("branch", "main")
+    colab = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{doc}.ipynb"
+    binder = f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{doc}.ipynb"
+    return colab, binder, f"_sources/{doc}.ipynb"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_chapter_has_launch_and_download_links(visits, site, doc):
+    links = _record(visits, "light", doc)["links"]
+    colab, binder, download = _launch_urls(doc)
+    assert colab in links, f"no Colab link on {doc}: {[x for x in links if 'colab' in x]}"
+    assert binder in links, f"no Binder link on {doc}: {[x for x in links if 'binder' in x]}"
+    assert any(x.endswith(download) for x in links), f"no notebook download on {doc}"
+    downloaded = json.loads((site / download).read_text())
+    assert downloaded["cells"], f"the downloadable {download} is empty"
+
+
+@pytest.mark.parametrize("doc", EXPLORER_CHAPTERS)
+def test_explorer_chapters_show_a_player(visits, doc):
+    for scheme in SCHEMES:
+        r = _record(visits, scheme, doc)
+        assert r["players"] >= 1, f"{doc} has an explorer but its page shows no kernel-free player (div.optim-player)"
+        assert all(r["playersWork"]), f"a player on {doc} does not change frame when its slider moves"
+        assert r["liveNote"], f"{doc}: no note saying that the sliders are live in Colab or Binder"
+
+
+def test_pages_stay_light(visits):
+    weights = {name: r["bytes"] for name, r in visits["light"].items()}
+    heavy = {n: f"{b / 1e6:.1f} MB" for n, b in weights.items() if b > MAX_PAGE_BYTES}
+    assert not heavy, f"pages over {MAX_PAGE_BYTES / 2**20:.0f} MB (everything they load included): {heavy}"
