@@ -13,10 +13,13 @@ class RAdam(Optimizer):
     theta <- theta - lr * m_hat              otherwise (momentum without adaptation)  (5)
 
     with m_hat = m / (1 - beta1**t). rho_t is the length of the simple moving average that v
-    approximates (1 at t = 1, rising to rho_inf); the variance of lr / sqrt(v_hat) is infinite
-    for rho_t <= 4, and r_t scales it down to its value at rho_inf. Liu et al. (2020) rectify when
-    rho_t > 4; their code and ``torch.optim.RAdam``, which this equals, when rho_t > 5 (eps is
-    added to sqrt(v) before the bias correction). Defaults lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8.
+    approximates (1 at t = 1, rising to rho_inf); under the paper's scaled inverse chi-square
+    model the variance of 1 / sqrt(v_hat) is infinite for rho_t <= 2, its first-order
+    approximation for rho_t <= 4, and r_t scales it down to its value at rho_inf. Liu et al.
+    (2020) rectify when rho_t > 4; their code (github.com/LiyuanLucasLiu/RAdam) when rho_t >= 5
+    and ``torch.optim.RAdam``, which this equals, when rho_t > 5: the same steps, as rho_t is
+    never exactly 5. eps is added to sqrt(v) before the bias correction, as in Adam's
+    "efficient" form. Defaults lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
