@@ -12,8 +12,9 @@ class AdaDelta(Optimizer):
     theta <- theta - lr * d                                                   (4)
 
     Algorithm 1 of Zeiler (2012), with eps inside both roots, and ``torch.optim.Adadelta``,
-    which this equals; the paper has no lr (that is lr = 1). Defaults lr 1.0, rho 0.9,
-    eps 1e-6 (PyTorch's; the paper uses rho 0.95 and eps 1e-6).
+    which this equals; the paper has no lr (that is lr = 1), and s keeps the unscaled d.
+    eps starts the method (the first step is about sqrt(eps / (1 - rho))); with eps = 0 it
+    never moves. Defaults lr 1.0, rho 0.9, eps 1e-6 (PyTorch's; the paper uses rho 0.95).
     """
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):

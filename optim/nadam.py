@@ -14,8 +14,9 @@ class NAdam(Optimizer):
 
     with v_hat = v / (1 - beta2**t): today's gradient, plus tomorrow's momentum applied now
     (Nesterov). Dozat (2016) and ``torch.optim.NAdam``, which this equals. Defaults lr 2e-3,
-    beta1 0.9, beta2 0.999, eps 1e-8, momentum_decay 4e-3 (Dozat's 1/250). A huge
-    momentum_decay makes mu_t = beta1 for every t: Dozat's constant-momentum form.
+    beta1 0.9, beta2 0.999, eps 1e-8, momentum_decay 4e-3 (0.96 per 250 steps). A huge
+    momentum_decay makes mu_t = beta1 for every t: Dozat's constant-momentum form. The often
+    quoted one-line form, beta1 * m_hat + (1 - beta1) * g / (1 - beta1**t), is neither.
     """
 
     def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=0.004):
