@@ -30,7 +30,14 @@ from .sgd import SGD
 from .source import show
 from .yogi import Yogi
 
+#: The source article's six methods, and every optimizer of the book in chapter order.
+SEED_OPTIMIZERS = (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)
+OPTIMIZERS = (SGD, Momentum, Nesterov, AdaGrad, RMSprop, AdaDelta, Adam, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam,
+              Lion, Muon)
+
 __all__ = [
+    "OPTIMIZERS",
+    "SEED_OPTIMIZERS",
     "Optimizer",
     "SGD",
     "Momentum",

@@ -18,6 +18,7 @@ import urllib.parse
 
 import pytest
 import yaml
+from book import toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -49,22 +50,6 @@ def _project_name() -> str:
     return tomllib.loads(text)["project"]["name"]
 
 
-def _toc_files() -> list[str]:
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            found.extend(node[k] for k in ("root", "file") if isinstance(node.get(k), str))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-    return found
-
-
 def _source(cell) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
@@ -84,13 +69,13 @@ def _cells(path):
 # --- table of contents ----------------------------------------------------------------------------
 
 def test_every_toc_entry_exists():
-    missing = [f for f in _toc_files()
+    missing = [f for f in toc_files()
                if not any((ROOT / (f + ext)).exists() for ext in ("", ".md", ".ipynb"))]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
 
 
 def test_every_chapter_is_in_the_toc():
-    listed = {re.sub(r"\.(md|ipynb)$", "", f) for f in _toc_files()}
+    listed = {re.sub(r"\.(md|ipynb)$", "", f) for f in toc_files()}
     chapters = sorted(p for p in (ROOT / "chapters").iterdir() if p.suffix in (".md", ".ipynb"))
     orphans = [p.name for p in chapters if f"chapters/{p.stem}" not in listed]
     assert not orphans, f"chapters missing from _toc.yml (only files in the TOC are built): {orphans}"

@@ -5,6 +5,8 @@ import pytest
 
 import optim
 from optim import (
+    OPTIMIZERS,
+    SEED_OPTIMIZERS,
     SGD,
     AdaDelta,
     AdaGrad,
@@ -22,8 +24,8 @@ from optim import (
     Yogi,
 )
 
-SEED = [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam]
-ALL = SEED + [AdaDelta, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam, Lion, Muon]
+SEED = list(SEED_OPTIMIZERS)
+ALL = list(OPTIMIZERS)
 
 
 def fresh():

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from optim import (
+    OPTIMIZERS,
+    SEED_OPTIMIZERS,
     SGD,
     AdaDelta,
     AdaGrad,
@@ -23,8 +25,8 @@ from optim import (
 from optim.run import settings, trajectory
 from optim.surfaces import Bowl, Rosenbrock
 
-SEED = [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam]
-ALL = SEED + [AdaDelta, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam, Lion, Muon]
+SEED = list(SEED_OPTIMIZERS)
+ALL = list(OPTIMIZERS)
 
 
 @pytest.mark.parametrize("cls", ALL)

@@ -36,6 +36,7 @@ import urllib.parse
 
 import pytest
 import yaml
+from book import toc_files
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -60,20 +61,7 @@ def _config() -> dict:
 
 def _toc_files() -> list[str]:
     """Every document of _toc.yml, in order (read at run time: chapters are added as they are written)."""
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key in ("root", "file"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    found = toc_files()
     return list(dict.fromkeys(re.sub(r"\.(md|ipynb)$", "", f) for f in found))
 
 
