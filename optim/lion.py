@@ -6,13 +6,15 @@ from .base import Optimizer
 
 
 class Lion(Optimizer):
-    """c     = beta1 * m + (1 - beta1) * g        (the direction of this step)      (1)
-    theta <- theta - lr * (sign(c) + weight_decay * theta)                       (2)
-    m     <- beta2 * m + (1 - beta2) * g        (the momentum kept, slower)         (3)
+    """c     = beta1 * m + (1 - beta1) * g                   (1)  this step's direction
+    theta <- theta - lr * (sign(c) + weight_decay * theta)   (2)
+    m     <- beta2 * m + (1 - beta2) * g                     (3)  the momentum kept
 
-    Algorithm 2 (and Program 1) of Chen et al. (2023, arXiv:2302.06675). Every coordinate
-    moves by exactly lr (plus the decay): the update has the size of a sign. Not in
-    ``torch.optim``. Defaults beta1 0.9, beta2 0.99 (the paper's), lr 1e-4, weight_decay 0.
+    Algorithm 2 of Chen et al. (2023, arXiv:2302.06675): the step uses the
+    old m, which is updated last. Every coordinate moves by exactly lr (plus
+    the decay): the update has the size of a sign. Not in torch.optim.
+    Defaults: the paper's beta1 0.9 and beta2 0.99; lr 1e-4, weight_decay 0
+    (take lr 3-10x smaller and weight_decay 3-10x larger than for AdamW).
     """
 
     def __init__(self, lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0):

@@ -12,20 +12,25 @@ ADJUST_LR = {"original": lambda rows, cols: math.sqrt(max(1, rows / cols)),
 
 
 class Muon(Optimizer):
-    """B     <- momentum * B + (1 - momentum) * G     (momentum, as Adam's m)          (1)
-    U     = G + momentum * (B - G) if nesterov else B                             (2)
-    X     = U / max(||U||_F, eps)       (all singular values now <= 1)            (3)
-    X     <- a X + (b A + c A A) X,  A = X X^T,   ns_steps times (Newton-Schulz)    (4)
-    theta <- theta * (1 - lr * weight_decay) - lr * sqrt(max(1, rows / cols)) * X   (5)
+    """B     <- momentum * B + (1 - momentum) * G               (1)  as Adam's m
+    U     = G + momentum * (B - G)  (B if not nesterov)         (2)  look-ahead
+    X     = U / max(||U||_F, eps)                               (3)  all s_i <= 1
+    X     <- a X + (b A + c A A) X,  A = X X^T                  (4)  ns_steps times
+    theta <- (1 - lr * weight_decay) * theta - lr * alpha * X   (5)
 
-    (4) pushes every singular value of X towards 1 (into about 0.7 .. 1.2 in 5 steps) and keeps
-    the singular vectors: if U = P S Q^T, X ~ P Q^T. It runs on U's transpose when U has more
-    rows than columns. Jordan et al. (2024) and ``torch.optim.Muon``, which this equals, except
-    that PyTorch runs (4) in bfloat16 and this in the parameter's precision (PyTorch's docs write
-    B <- momentum * B + G; its code, like Jordan's, uses (1)). A parameter must be a matrix, or
-    a stack of them (the last two axes). Defaults (PyTorch's): lr 1e-3, momentum 0.95, nesterov
-    True, weight_decay 0.1, eps 1e-7, (a, b, c) = (3.4445, -4.7750, 2.0315), ns_steps 5;
-    adjust_lr="match_rms_adamw" (Liu et al. 2025) scales by 0.2 * sqrt(max(rows, cols)) instead.
+    (4) is a Newton-Schulz step: it keeps X's singular vectors and maps each
+    singular value to a s + b s^3 + c s^5, so for U = P S Q^T, X ~ P Q^T with
+    singular values in about 0.7 .. 1.2 after 5 steps. It runs on U's
+    transpose when U has more rows than columns. alpha = ADJUST_LR[adjust_lr]:
+    sqrt(max(1, rows / cols)) ("original", Jordan's) or 0.2 * sqrt(max(rows,
+    cols)) ("match_rms_adamw", Liu et al. 2025). Jordan et al. (2024); equals
+    torch.optim.Muon, except that PyTorch runs (4) in bfloat16 and this in
+    the parameter's precision. (PyTorch's docs write B <- momentum * B + G;
+    its code, like Jordan's, uses (1); (3) divides the difference away.) A
+    parameter must be a matrix, or a stack of them (the last two axes).
+    Defaults (PyTorch's): lr 1e-3, momentum 0.95, nesterov True,
+    weight_decay 0.1, eps 1e-7, (a, b, c) = (3.4445, -4.7750, 2.0315),
+    ns_steps 5, adjust_lr "original".
     """
 
     elementwise = False  # (3) and (4) mix the entries of a matrix: never run it on slices

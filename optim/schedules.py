@@ -8,7 +8,8 @@
     >>> opt = Adam(lr=lr, beta1=beta1)                # the momentum cycles against the lr
 
 A schedule is called with t = 1 on the first update (``Optimizer.update`` counts from 1), so
-the formulas below read k = t - 1, the number of updates made before this one. PyTorch counts
+the formulas below read k = t - 1, the number of updates made before this one. The comments
+(1) to (8) are the equations of the schedules chapter (chapters/17_schedules). PyTorch counts
 the scheduler's steps instead: the first ``optimizer.step()`` uses the value at
 ``last_epoch = 0`` and each ``scheduler.step()`` after it adds one. So schedule(t) here is a
 ``torch.optim.lr_scheduler`` at last_epoch = t - 1 (tests/test_parity.py checks each one).
@@ -29,12 +30,12 @@ def constant(value) -> Callable:
 
 def step_decay(lr, every: int, gamma=0.1) -> Callable:
     """lr * gamma**(k // every): times gamma every `every` updates. ``StepLR(step_size=every, gamma)``."""
-    return lambda t: lr * gamma ** ((t - 1) // every)
+    return lambda t: lr * gamma ** ((t - 1) // every)  # (1)
 
 
 def exponential(lr, gamma) -> Callable:
     """lr * gamma**k: times gamma after every update. ``ExponentialLR(gamma)``."""
-    return lambda t: lr * gamma ** (t - 1)
+    return lambda t: lr * gamma ** (t - 1)  # (2)
 
 
 def inverse_sqrt(lr, warmup: int = 1) -> Callable:
@@ -43,7 +44,7 @@ def inverse_sqrt(lr, warmup: int = 1) -> Callable:
     Vaswani et al. (2017), whose step number is t, with lr = d_model**-0.5 * warmup**-0.5.
     ``LambdaLR(lambda k: min((k + 1) / warmup, sqrt(warmup / (k + 1))))``.
     """
-    return lambda t: lr * min(t / warmup, math.sqrt(warmup / t))
+    return lambda t: lr * min(t / warmup, math.sqrt(warmup / t))  # (3)
 
 
 def polynomial(lr, steps: int, power=1.0, end=0.0) -> Callable:
@@ -51,6 +52,7 @@ def polynomial(lr, steps: int, power=1.0, end=0.0) -> Callable:
 
     ``PolynomialLR(total_iters=steps, power=power)`` (which has end = 0).
     """
+    # (4)
     return lambda t: end + (lr - end) * (1 - min(t - 1, steps) / steps) ** power
 
 
@@ -60,6 +62,7 @@ def cosine(lr, steps: int, end=0.0) -> Callable:
     Loshchilov and Hutter (2017) without restarts: ``CosineAnnealingLR(T_max=steps, eta_min=end)``
     up to t = steps + 1. Then this stays at end, where PyTorch's climbs back up.
     """
+    # (5)
     return lambda t: end + (lr - end) * (1 + math.cos(math.pi * min(t - 1, steps) / steps)) / 2
 
 
@@ -69,7 +72,7 @@ def linear(start, end, steps: int) -> Callable:
 
     ``LinearLR(start_factor=start / lr, end_factor=end / lr, total_iters=steps)`` for a base lr.
     """
-    return lambda t: start + (end - start) * min(t - 1, steps) / steps
+    return lambda t: start + (end - start) * min(t - 1, steps) / steps  # (6)
 
 
 def join(schedules: Sequence[Callable], boundaries: Sequence[int]) -> Callable:
@@ -84,7 +87,7 @@ def join(schedules: Sequence[Callable], boundaries: Sequence[int]) -> Callable:
         start = 0
         for schedule, boundary in zip(schedules, [*boundaries, math.inf], strict=True):
             if t <= boundary:
-                return schedule(t - start)
+                return schedule(t - start)  # (7)
             start = boundary
 
     return joined
@@ -123,8 +126,9 @@ def one_cycle(max_lr, steps: int, pct_start=0.3, div_factor=25.0, final_div_fact
             for i, end in enumerate(ends):
                 if k <= end or i == len(ends) - 1:
                     pct = min((k - start) / (end - start), 1.0)
-                    if anneal == "linear":
+                    if anneal == "linear":  # (8) with straight lines in place of ann
                         return (values[i + 1] - values[i]) * pct + values[i]
+                    # (8): ann(values[i], values[i + 1]; pct)
                     return values[i + 1] + (values[i] - values[i + 1]) / 2 * (math.cos(math.pi * pct) + 1)
                 start = end
 
