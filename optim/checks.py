@@ -110,3 +110,48 @@ def check_function(candidate: Callable, reference: Callable, cases: Iterable[tup
             raise AssertionError(f"{where}: entry {index} differs most: expected "
                                  f"{expected[tuple(index)]:.10g}, got {got[tuple(index)]:.10g}")
     return f"All good: your function matches the reference on {n} cases."
+
+
+#: The relative offsets of ``holds_when_perturbed``: a few 1e-10, both signs, far above round-off
+#: (1e-16) and far below anything a reader would call another experiment.
+OFFSETS = (1e-10, -1e-10, 3e-10, -3e-10)
+
+
+def _perturbed(value, offset: float, rng: np.random.Generator):
+    """``value`` with every float entry times (1 + offset * r), r uniform in [-1, 1]; dicts, tuples
+    and lists element by element; anything else (ints, strings, functions) as it is."""
+    if isinstance(value, dict):
+        return {k: _perturbed(v, offset, rng) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return type(value)(_perturbed(v, offset, rng) for v in value)
+    if isinstance(value, (float, np.floating)) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        array = np.asarray(value)
+        moved = array * (1 + offset * rng.uniform(-1.0, 1.0, array.shape))
+        return moved.astype(array.dtype) if isinstance(value, np.ndarray) else float(moved)
+    return value
+
+
+def holds_when_perturbed(claim: Callable, *inputs, offsets: Iterable[float] = OFFSETS, seed: int = 0) -> list:
+    """Run ``claim(*inputs)`` as given, then with every float input moved by each relative offset.
+
+    A claim that holds on one CPU and fails on another rests on a near-tie or a chaotic run: the last
+    bits a CPU rounds differently are enough to flip it. Moving the inputs by 1e-10, far more than
+    any CPU's round-off, shows the same thing on one machine. ``claim`` asserts (or returns False
+    when the claim fails) and may return what it measured; the list of those returns comes back,
+    the unperturbed run first, so a chapter can print the spread. Raises ``AssertionError`` naming
+    the first offset under which the claim fails.
+    """
+    rng = np.random.default_rng(seed)
+    results = []
+    for offset in (0.0, *offsets):
+        moved = inputs if offset == 0.0 else tuple(_perturbed(x, offset, rng) for x in inputs)
+        try:
+            result = claim(*moved)
+        except AssertionError as exc:
+            where = "as given" if offset == 0.0 else f"with its inputs moved by a relative {offset:+.0e}"
+            raise AssertionError(f"the claim fails {where}: {exc}") from exc
+        if isinstance(result, (bool, np.bool_)) and not result:
+            where = "as given" if offset == 0.0 else f"with its inputs moved by a relative {offset:+.0e}"
+            raise AssertionError(f"the claim fails {where}")
+        results.append(result)
+    return results

@@ -101,7 +101,12 @@ class Quadratic(Surface):
 
 
 class Bowl(Quadratic):
-    """The seed article's elongated bowl f = x^2/20 + y^2 (curvatures 1/10 and 2)."""
+    """The elongated bowl f = x^2/20 + y^2 (curvatures 1/10 and 2), started at (-7, 2).
+
+    From Deep Learning from Scratch (Saitoh 2016, ``ch06/optimizer_compare_naive.py``), which runs
+    30 steps of SGD (lr 0.95), Momentum (0.1), AdaGrad (1.5) and Adam (0.3) on it; the source
+    article has no test function.
+    """
 
     xlim = (-10.0, 10.0)
     ylim = (-5.0, 5.0)
@@ -109,7 +114,7 @@ class Bowl(Quadratic):
 
     def __init__(self):
         super().__init__(eigenvalues=(0.1, 2.0))
-        self.name = "the seed's bowl"
+        self.name = "the elongated bowl"
         self.formula = r"x^2/20 + y^2"
 
     def __repr__(self) -> str:

@@ -146,6 +146,11 @@ def test_muon_unknown_lr_adjustment():
         Muon(adjust_lr="spectral")
 
 
+def test_muon_unknown_layout():
+    with pytest.raises(ValueError, match=r"layout must be one of \('out_in', 'in_out'\).*got 'rows'"):
+        Muon(layout="rows")
+
+
 def test_bad_value_inside_a_hyperparameter_array():
     with pytest.raises(ValueError, match="lr must be .* got -1.0"):
         SGD(lr=np.array([[0.1], [-1.0]]))

@@ -44,3 +44,38 @@ def test_check_function():
     assert "3 cases" in check_function(np.square, lambda x: x * x, [(1.0,), (2.0,), (np.arange(3),)])
     with pytest.raises(AssertionError, match="case 2"):
         check_function(np.abs, lambda x: x, [(1.0,), (-2.0,)])
+
+
+# --- holds_when_perturbed: the guard of claims that come from tuning or long runs -----------
+
+def test_guard_passes_a_robust_claim_and_returns_what_it_measured():
+    from optim.checks import OFFSETS, holds_when_perturbed
+
+    start = {"w": np.array([1.0, -2.0]), "steps": 3}
+    results = holds_when_perturbed(lambda p: float(np.sum(p["w"] ** 2)), start)
+    assert len(results) == 1 + len(OFFSETS) and results[0] == 5.0
+    assert all(r != 5.0 and abs(r - 5.0) < 5.0 * 1e-9 for r in results[1:])  # moved, but only a little
+    assert start["w"].tolist() == [1.0, -2.0]  # the caller's inputs are not changed
+
+
+def test_guard_catches_a_near_tie_and_names_the_offset():
+    """An argmin over two settings whose losses differ by 1e-12 (relative) is a coin toss."""
+    from optim.checks import holds_when_perturbed
+
+    def tuned_is_first(losses):
+        assert np.argmin(losses) == 0, f"picked setting {np.argmin(losses)}"
+
+    with pytest.raises(AssertionError, match=r"moved by a relative [+-]\de-10: picked setting 1"):
+        holds_when_perturbed(tuned_is_first, np.array([1.0, 1.0 + 1e-12]))
+    with pytest.raises(AssertionError, match="fails with its inputs moved"):
+        holds_when_perturbed(lambda x: x.sum() <= 3.0, np.ones(3))  # a claim that returns False
+    holds_when_perturbed(tuned_is_first, np.array([1.0, 1.001]))  # a real gap passes
+
+
+def test_guard_keeps_dtypes_and_leaves_non_floats_alone():
+    from optim.checks import holds_when_perturbed
+
+    seen = []
+    holds_when_perturbed(lambda x, n, name: seen.append((x.dtype, n, name)),
+                         np.ones(3, dtype=np.float32), 7, "label", offsets=(1e-3,))
+    assert seen == [(np.float32, 7, "label")] * 2

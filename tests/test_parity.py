@@ -55,6 +55,29 @@ def test_matches_pytorch(case, problem):
     assert_close_relative(ours, gold)
 
 
+@pytest.mark.parametrize("case, problem", [(n, p) for n, spec in CASES.items() if spec[0] == "Muon" for p in spec[4]])
+def test_muon_in_out_layout_matches_pytorch_on_the_transposed_weights(case, problem):
+    """optim.nn stores a layer as (in, out) for y = x W; PyTorch as (out, in) for y = W x. Muon with
+    layout="in_out", run on the transposed weights, must take PyTorch's steps (transposed): the shape
+    factor is sqrt(fan_out / fan_in) in both layouts, so the tall and wide layers of the problems
+    (3 x 5, 6 x 5 and 3 x 6 in PyTorch's layout) all get PyTorch's factor."""
+    cls_name, kwargs, *_ = CASES[case]
+    muon = optim.Muon(**kwargs, layout="in_out")
+
+    def step(params, grads):
+        flipped = {k: v.T.copy() for k, v in params.items()}
+        muon.update(flipped, {k: g.T for k, g in grads.items()})
+        for k, v in flipped.items():
+            params[k][...] = v.T
+
+    assert_close_relative(run(step, problem), GOLDEN[f"{case}/{problem}"])
+    if kwargs.get("adjust_lr", "original") == "match_rms_adamw":
+        return  # 0.2 sqrt(max(fan_out, fan_in)) is the same in both layouts
+    with pytest.raises(AssertionError):  # "original" in the default layout on transposed weights: other steps
+        muon = optim.Muon(**kwargs)
+        assert_close_relative(run(step, problem), GOLDEN[f"{case}/{problem}"])
+
+
 @pytest.mark.parametrize("case, problem", [(n, p) for n, problems in MUON_BFLOAT16.items() for p in problems])
 def test_muon_is_close_to_pytorchs_bfloat16_muon(case, problem):
     """PyTorch runs Newton-Schulz in bfloat16 (3 significant digits): close, never equal.
