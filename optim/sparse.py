@@ -4,9 +4,9 @@ Feature j is +1 or -1 (at random) in a fraction ``frequencies[j]`` of the exampl
 in the others, like the words of a vocabulary in documents. The targets are exact,
 y = X w_true, and the loss is half the mean squared error over the whole fixed data set, so
 the gradients are exact (no minibatches) and the minimum is 0 at w_true. The Hessian
-H = X^T X / n is close to diag(frequencies): a rare feature is a direction of small curvature.
-Since y = X w_true, the loss is 1/2 (w - w_true)^T H (w - w_true) and the gradient
-H (w - w_true): computed that way, a step costs a few multiplications and stays accurate
+A = X^T X / n is close to diag(frequencies): a rare feature is a direction of small curvature.
+Since y = X w_true, the loss is 1/2 (w - w_true)^T A (w - w_true) and the gradient
+A (w - w_true): computed that way, a step costs a few multiplications and stays accurate
 down to losses far below 1e-16.
 """
 

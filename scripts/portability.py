@@ -59,8 +59,11 @@ def baseline_env() -> dict[str, str]:
 
 
 def run(notebook: pathlib.Path, env: dict[str, str]) -> dict:
-    out = subprocess.run([sys.executable, "-c", RUNNER, str(notebook), str(notebook.parent)],
-                         capture_output=True, text=True, env={**os.environ, **env})
+    try:
+        out = subprocess.run([sys.executable, "-c", RUNNER, str(notebook), str(notebook.parent)],
+                             capture_output=True, text=True, env={**os.environ, **env}, timeout=1200)
+    except subprocess.TimeoutExpired:
+        return {"error": "no result after 20 minutes (a hung kernel?)", "checks": []}
     if out.returncode:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "runner failed", "checks": []}
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -142,3 +142,22 @@ def test_every_optimizer_and_schedule_has_golden_values():
     assert used >= public - {"OneCycle"}
     for name, spec in SCHEDULES.items():
         assert len(spec[-1]) >= 2, f"{name} needs at least two problems"
+
+
+def test_chapter_17_prints_the_recorded_scheduler_values():
+    """Chapter 17 runs without torch, so it shows PyTorch's scheduler values as literals: they must be
+    the golden ones (tests/reference/make_golden.py, SCHEDULER_VALUES in cases.py)."""
+    import json
+    import re
+
+    path = pathlib.Path(__file__).parents[1] / "chapters" / "17_schedules.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+    def literal(name):
+        return np.array(eval(re.search(rf"^{name} = (\[.*?\]|[0-9.e-]+)", source, re.M).group(1)))
+
+    assert np.allclose(literal("torch_step"), GOLDEN["scheduler_values/StepLR_3_0.5"], rtol=0, atol=1e-12)
+    assert np.allclose(literal("torch_cosine"), GOLDEN["scheduler_values/CosineAnnealingLR_4"], rtol=0, atol=1e-12)
+    at_200 = GOLDEN["scheduler_values/CosineAnnealingLR_100"][199]  # the optimizer step t = 200
+    assert literal("torch_cosine_100_at_200") == at_200

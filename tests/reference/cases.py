@@ -216,6 +216,16 @@ CASES = {
     ),
 }
 
+# Scheduler values alone, as chapter 17 prints them (it runs without torch, so it shows them as
+# literals; test_parity.py ties those to these). name: (torch scheduler, kwargs, base lr, optimizer
+# steps); golden.npz keeps under scheduler_values/<name> the lr of each optimizer.step(), i.e. the
+# value after 0, 1, ... calls of scheduler.step().
+SCHEDULER_VALUES = {
+    "StepLR_3_0.5": ("StepLR", {"step_size": 3, "gamma": 0.5}, 1.0, 8),
+    "CosineAnnealingLR_4": ("CosineAnnealingLR", {"T_max": 4}, 1.0, 8),
+    "CosineAnnealingLR_100": ("CosineAnnealingLR", {"T_max": 100}, 0.1, 201),
+}
+
 # Muon as PyTorch really runs it (Newton-Schulz in bfloat16): agreement to about 1e-2 only.
 MUON_BFLOAT16 = {"muon": ["matrix", "two_layer"]}
 

@@ -24,7 +24,7 @@ import torch.optim._muon as muon_module
 from torch.optim import lr_scheduler
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from cases import CASES, MUON_BFLOAT16, PROBLEMS, SCHEDULES, run  # noqa: E402
+from cases import CASES, MUON_BFLOAT16, PROBLEMS, SCHEDULER_VALUES, SCHEDULES, run  # noqa: E402
 
 BFLOAT16_NS = muon_module._zeropower_via_newtonschulz
 
@@ -89,6 +89,15 @@ def main():
             golden[f"schedule/{name}/{problem}"] = run(step, problem)
         golden[f"schedule/{name}/lr"] = np.array(record["lr"])
         golden[f"schedule/{name}/momentum"] = np.array(record["momentum"])
+    for name, (scheduler, kwargs, base_lr, steps) in SCHEDULER_VALUES.items():
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
+        sched = make_scheduler(opt, (scheduler, kwargs))
+        values = []
+        for _ in range(steps):
+            values.append(opt.param_groups[0]["lr"])  # the lr this optimizer.step() uses
+            opt.step()
+            sched.step()
+        golden[f"scheduler_values/{name}"] = np.array(values)
     out = pathlib.Path(__file__).with_name("golden.npz")
     np.savez_compressed(out, torch_version=torch.__version__, **golden)
     print(f"wrote {len(golden)} arrays to {out} with torch {torch.__version__}")
