@@ -181,6 +181,14 @@ CASES = {
         ["rosenbrock", "quadratic"],
     ),
     "adamw": ("AdamW", {"lr": 0.01}, "AdamW", {"lr": 0.01}, ["rosenbrock", "quadratic"]),
+    # torch's Adam with decoupled_weight_decay=True is its AdamW (AdamW subclasses Adam with it).
+    "adam_decoupled_decay": (
+        "AdamW",
+        {"lr": 0.01, "weight_decay": 0.3},
+        "Adam",
+        {"lr": 0.01, "weight_decay": 0.3, "decoupled_weight_decay": True},
+        ["rosenbrock", "quadratic"],
+    ),
     "adamw_strong_decay": (
         "AdamW",
         {"lr": 0.01, "weight_decay": 0.5, "beta2": 0.99},
