@@ -126,9 +126,24 @@ def _perturbed(value, offset: float, rng: np.random.Generator):
         return type(value)(_perturbed(v, offset, rng) for v in value)
     if isinstance(value, (float, np.floating)) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
         array = np.asarray(value)
-        moved = array * (1 + offset * rng.uniform(-1.0, 1.0, array.shape))
-        return moved.astype(array.dtype) if isinstance(value, np.ndarray) else float(moved)
+        moved = (array * (1 + offset * rng.uniform(-1.0, 1.0, array.shape))).astype(array.dtype)
+        if np.any(array != 0) and np.array_equal(moved, array):
+            raise ValueError(f"a relative offset {offset:g} does not move this {array.dtype} input (its resolution "
+                             f"is {np.finfo(array.dtype).eps:.1e}): pass offsets of at least about 10 times that, "
+                             "e.g. offsets=(1e-6, -1e-6, 3e-6, -3e-6) for float32")
+        return moved if isinstance(value, np.ndarray) else float(moved)
     return value
+
+
+def _same(a, b) -> bool:
+    """Whether ``b`` is ``a`` unchanged, bit for bit (dicts, tuples and lists entry by entry)."""
+    if isinstance(a, dict):
+        return all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)):
+        return all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, (float, np.floating, np.ndarray)):
+        return np.array_equal(a, b)
+    return True
 
 
 def holds_when_perturbed(claim: Callable, *inputs, offsets: Iterable[float] = OFFSETS, seed: int = 0) -> list:
@@ -139,12 +154,16 @@ def holds_when_perturbed(claim: Callable, *inputs, offsets: Iterable[float] = OF
     any CPU's round-off, shows the same thing on one machine. ``claim`` asserts (or returns False
     when the claim fails) and may return what it measured; the list of those returns comes back,
     the unperturbed run first, so a chapter can print the spread. Raises ``AssertionError`` naming
-    the first offset under which the claim fails.
+    the first offset under which the claim fails, and ``ValueError`` where the offsets cannot move
+    the inputs (then the guard would test nothing): a float32 array needs offsets of ~1e-6.
     """
     rng = np.random.default_rng(seed)
     results = []
     for offset in (0.0, *offsets):
         moved = inputs if offset == 0.0 else tuple(_perturbed(x, offset, rng) for x in inputs)
+        if offset != 0.0 and all(_same(a, b) for a, b in zip(inputs, moved)):
+            raise ValueError("the offsets move none of the claim's inputs (all zero, or no floats among them): "
+                             "the claim would only be run again as it is")
         try:
             result = claim(*moved)
         except AssertionError as exc:

@@ -115,16 +115,33 @@ def run(make: Callable, lr: float, data: Split, sizes: Sequence[int], seed: int 
 
 @dataclass
 class Sweep:
-    """One network per learning rate, all from the same initial weights and minibatch order."""
+    """One network per learning rate, all from the same initial weights and minibatch order.
+
+    With several seeds (``sweep(..., seeds=(0, 1, 2))``), one such stack per seed: ``histories``
+    holds them in the order of ``seeds``, ``history`` is the first, and a rate is judged by its
+    mean over the seeds, so that the choice does not hang on one draw of weights and batches.
+    """
 
     lrs: np.ndarray
-    history: History  # its arrays end with an axis over lrs
+    history: History  # its arrays end with an axis over lrs (the first seed's, with several)
+    histories: tuple[History, ...] = ()  # one per seed, the first included
+    seeds: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.histories:
+            self.histories = (self.history,)
+
+    @property
+    def final_val_loss(self) -> np.ndarray:
+        """Validation loss after the last epoch, shape (seeds, lrs); inf where a run diverged."""
+        final = np.stack([h.val_loss[-1] for h in self.histories])
+        return np.where(np.isfinite(final), final, np.inf)
 
     @property
     def scores(self) -> np.ndarray:
-        """What a sweep is judged by: validation loss after the last epoch (inf where it diverged)."""
-        final = self.history.val_loss[-1]
-        return np.where(np.isfinite(final), final, np.inf)
+        """What a sweep is judged by: the final validation loss, averaged over the seeds
+        (inf where any seed diverged)."""
+        return self.final_val_loss.mean(axis=0)
 
     @property
     def best(self) -> float:
@@ -132,37 +149,53 @@ class Sweep:
 
 
 def sweep(make: Callable, lrs: Sequence[float], data: Split, sizes: Sequence[int], seed: int = 0,
-          stacked: bool = True, **kwargs) -> Sweep:
+          stacked: bool = True, seeds: Sequence[int] | None = None,
+          init: nn.Params | Sequence[nn.Params] | None = None, **kwargs) -> Sweep:
     """Train one network per learning rate; ``stacked`` runs them all in one pass with an array ``lr``.
 
     Pass ``stacked=False`` for an optimizer that only takes plain matrices: the runs then go one by one.
+    ``seeds`` (instead of ``seed``): one sweep per seed, judged by the mean over them (see ``Sweep``).
+    ``init``: the initial weights to use instead of ``nn.init(sizes, seed)`` (with ``seeds``, a list
+    of them, one per seed), e.g. to show with ``optim.checks.holds_when_perturbed`` that a result
+    does not hang on the last bits of the start. They are copied, never changed.
     """
+    if seeds is not None:
+        inits = [None] * len(seeds) if init is None else list(init)
+        parts = [sweep(make, lrs, data, sizes, s, stacked, init=start, **kwargs)
+                 for s, start in zip(seeds, inits, strict=True)]
+        return Sweep(parts[0].lrs, parts[0].history, tuple(p.history for p in parts), tuple(seeds))
     lrs = np.asarray(lrs, dtype=float)
+    start = nn.init(sizes, seed) if init is None else init
     if stacked:
-        params = nn.stack(nn.init(sizes, seed), len(lrs))
-        return Sweep(lrs, train(make(lrs.reshape(-1, 1, 1)), params, data, seed=seed, **kwargs))
-    runs = [run(make, float(lr), data, sizes, seed, **kwargs) for lr in lrs]
+        params = nn.stack(start, len(lrs))  # a copy
+        return Sweep(lrs, train(make(lrs.reshape(-1, 1, 1)), params, data, seed=seed, **kwargs), seeds=(seed,))
+    runs = [train(make(float(lr)), {k: v.copy() for k, v in start.items()}, data, seed=seed, **kwargs)
+            for lr in lrs]
     columns = {name: np.stack([getattr(h, name) for h in runs], axis=-1)
                for name in ("train_loss", "val_loss", "val_accuracy", "diverged")}
     params = {k: np.concatenate([nn.stack(h.params, 1)[k] for h in runs]) for k in runs[0].params}
     seconds = np.zeros(max(len(h.seconds) for h in runs))
     for h in runs:
         seconds[: len(h.seconds)] += h.seconds
-    return Sweep(lrs, History(**columns, seconds=seconds, params=params))
+    return Sweep(lrs, History(**columns, seconds=seconds, params=params), seeds=(seed,))
 
 
-def _join(a: Sweep, b: Sweep) -> Sweep:
-    """Two sweeps of the same runs at different learning rates as one, sorted by learning rate."""
-    lrs = np.concatenate([a.lrs, b.lrs])
-    order = np.argsort(lrs)
-    ha, hb = a.history, b.history
+def _join_histories(ha: History, hb: History, order: np.ndarray) -> History:
     columns = {name: np.concatenate([getattr(ha, name), getattr(hb, name)], axis=-1)[..., order]
                for name in ("train_loss", "val_loss", "val_accuracy", "diverged")}
     params = {k: np.concatenate([ha.params[k], hb.params[k]])[order] for k in ha.params}
     seconds = np.zeros(max(len(ha.seconds), len(hb.seconds)))
     seconds[: len(ha.seconds)] += ha.seconds
     seconds[: len(hb.seconds)] += hb.seconds
-    return Sweep(lrs[order], History(**columns, seconds=seconds, params=params))
+    return History(**columns, seconds=seconds, params=params)
+
+
+def _join(a: Sweep, b: Sweep) -> Sweep:
+    """Two sweeps of the same runs (the same seeds) at different learning rates as one, sorted by rate."""
+    lrs = np.concatenate([a.lrs, b.lrs])
+    order = np.argsort(lrs)
+    histories = tuple(_join_histories(ha, hb, order) for ha, hb in zip(a.histories, b.histories, strict=True))
+    return Sweep(lrs[order], histories[0], histories, a.seeds)
 
 
 #: Learning rates tried around a centre: half-decade steps from 1/30 to 30 times it.
@@ -174,6 +207,7 @@ def tune(make: Callable, lr: float, data: Split, sizes: Sequence[int], grid: Seq
     """Sweep the learning rates ``lr * grid``; while the best one is on an edge, go one decade further that way.
 
     Each widening adds two points at the grid's spacing; ``widen`` caps how often that can happen.
+    ``seeds=(0, 1, 2)`` judges each rate by its mean final validation loss over those seeds.
     """
     result = sweep(make, lr * np.asarray(grid), data, sizes, **kwargs)
     for _ in range(widen):

@@ -79,3 +79,16 @@ def test_guard_keeps_dtypes_and_leaves_non_floats_alone():
     holds_when_perturbed(lambda x, n, name: seen.append((x.dtype, n, name)),
                          np.ones(3, dtype=np.float32), 7, "label", offsets=(1e-3,))
     assert seen == [(np.float32, 7, "label")] * 2
+
+
+def test_guard_refuses_offsets_that_move_nothing():
+    """float32 cannot hold a relative 1e-10, and zeros do not move: a guard that reran the same
+    experiment five times could never fail, so it says so instead."""
+    from optim.checks import holds_when_perturbed
+
+    with pytest.raises(ValueError, match=r"does not move this float32 input .* offsets=\(1e-6"):
+        holds_when_perturbed(lambda x: None, np.ones(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="move none of the claim's inputs"):
+        holds_when_perturbed(lambda x, n: None, np.zeros(3), 5)
+    holds_when_perturbed(lambda x: None, np.ones(3, dtype=np.float32), offsets=(1e-6, -3e-6))
+    holds_when_perturbed(lambda x, z: None, np.ones(3), np.zeros(3))  # one input moves: fine

@@ -147,3 +147,28 @@ def test_tune_widens_the_grid_until_the_best_rate_is_inside(data):
     assert np.all(np.diff(result.lrs) > 0)
     narrow = tune(SGD, 1e-4, data, SIZES, grid=[0.1, 1, 10], widen=0, epochs=2, batch_size=64)
     assert np.array_equal(narrow.history.val_loss, result.history.val_loss[:, :3])
+
+
+def test_a_sweep_over_seeds_is_judged_by_the_mean_and_init_replaces_the_start(data):
+    lrs = [0.03, 0.1, 1e6]
+    several = sweep(SGD, lrs, data, SIZES, seeds=(0, 1), epochs=2, batch_size=64)
+    alone = [sweep(SGD, lrs, data, SIZES, seed=s, epochs=2, batch_size=64) for s in (0, 1)]
+    assert several.seeds == (0, 1) and len(several.histories) == 2
+    assert several.history is several.histories[0]
+    assert np.array_equal(several.final_val_loss, np.stack([r.scores for r in alone]))
+    assert np.allclose(several.scores[:2], np.mean([r.scores[:2] for r in alone], axis=0))
+    assert np.isinf(several.scores[2])  # diverged in a seed: never the best
+    start = nn.init(SIZES, seed=0)
+    kept = {k: v.copy() for k, v in start.items()}
+    same = sweep(SGD, lrs, data, SIZES, seed=0, init=start, epochs=2, batch_size=64)
+    assert np.array_equal(same.scores, alone[0].scores)
+    assert all(np.array_equal(start[k], kept[k]) for k in start)  # init is copied, not trained
+    again = sweep(SGD, lrs[:2], data, SIZES, seeds=(0, 1), init=[start, nn.init(SIZES, 1)],
+                  stacked=False, epochs=2, batch_size=64)
+    assert np.allclose(again.final_val_loss, several.final_val_loss[:, :2], rtol=1e-4)
+
+
+def test_tune_over_seeds_widens_every_seed_alike(data):
+    result = tune(SGD, 1e-4, data, SIZES, grid=[0.1, 1, 10], seeds=(0, 1), epochs=2, batch_size=64)
+    assert len(result.lrs) == 7 and all(h.val_loss.shape == (3, 7) for h in result.histories)
+    assert result.best == result.lrs[np.argmin(result.final_val_loss.mean(axis=0))]
