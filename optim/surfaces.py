@@ -122,7 +122,11 @@ class Bowl(Quadratic):
 
 
 class Rosenbrock(Surface):
-    """f = (1 - x)^2 + 100 (y - x^2)^2: a curved, flat-bottomed valley; minimum at (1, 1)."""
+    """f = (1 - x)^2 + 100 (y - x^2)^2: a curved, flat-bottomed valley; minimum at (1, 1).
+
+    The book starts every run at (-1.5, 2); Rosenbrock's classical start is (-1.2, 1)
+    (Rosenbrock 1960). Chapter 8 compares the two.
+    """
 
     name = "Rosenbrock"
     formula = r"(1-x)^2 + 100\,(y-x^2)^2"
