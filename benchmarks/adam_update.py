@@ -37,7 +37,8 @@ def main():
     p.grad = torch.from_numpy(grads["w"].copy())
     topt = torch.optim.Adam([p], lr=1e-3, foreach=True)
     theirs = best_ms(topt.step)
-    print(f"torch.optim.Adam(foreach=True).step ({torch.__version__}, {torch.get_num_threads()} threads): {theirs:.2f} ms")
+    print(f"torch.optim.Adam(foreach=True).step ({torch.__version__}, {torch.get_num_threads()} threads): "
+          f"{theirs:.2f} ms")
     print(f"ratio optim / torch: {ours / theirs:.2f}")
     torch.set_num_threads(1)
     single = best_ms(topt.step)

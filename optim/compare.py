@@ -56,7 +56,7 @@ def tune_lr(
     return Tuned(lr=float(lrs[i]), final_loss=float(final[i]), best=best, sweep=sweep)
 
 
-def panels(surface: Surface, runs: Mapping[str, Trajectory], ncols: int = 3, size: float = 3.6):
+def panels(surface: Surface, runs: Mapping[str, Trajectory], ncols: int = 3, size: float = 3.3):
     """One path plot per run (label -> Trajectory), in a grid, each in its optimizer's colour."""
     nrows = -(-len(runs) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 0.75 * nrows), squeeze=False)

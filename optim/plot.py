@@ -1,8 +1,17 @@
 """One figure style for the whole book: paths over contours, loss curves, kernel-free players.
 
 Every optimizer has one colour on every page (``COLORS``; colour-blind safe: Okabe-Ito first,
-then Paul Tol's muted set), contours are grey and log-spaced so the paths stand out, and
-figures have a white background so they read the same on the site's light and dark themes.
+then Paul Tol's muted set), and the optimizers whose colours are close also differ by their dash
+(``LINESTYLES``); runs of one optimizer that differ by a hyperparameter take ``shades`` of its
+colour. Contours are grey and log-spaced so the paths stand out, and figures have a white
+background so they read the same on the site's light and dark themes.
+
+Figures are made to be read where they are shown: the website's text column is 688 CSS px on a
+1280 px laptop screen, and a figure at most ``MAX_WIDTH`` inches wide with text at least
+``MIN_FONT_PT`` points keeps every letter at 9 px or more there (tests/test_site.py measures it).
+In a notebook the figures are drawn at twice the pixels, as 256-colour PNGs (``figure_png``), so
+they stay sharp on high-density screens and when a reader opens one full size on a phone, and
+weigh about what a plain PNG would.
 """
 
 from __future__ import annotations
@@ -36,6 +45,17 @@ COLORS = {
 }
 #: Light greys, darker uphill: the paths drawn over them keep their colours.
 CONTOUR_MAP = mpl.colors.LinearSegmentedColormap.from_list("book_contours", ["#ffffff", "#bdbdbd"])
+#: Dashes that set apart optimizers whose colours are alike (two blues, two oranges, the greens
+#: of the Adam family); every other optimizer draws a solid line.
+LINESTYLES = {
+    "Nesterov": "--",
+    "RMSprop": "--",
+    "AdamW": "--",
+    "AMSGrad": ":",
+    "NAdam": "-.",
+    "RAdam": (0, (5, 1.5, 1, 1.5, 1, 1.5)),
+    "Yogi": (0, (1, 1.2)),
+}
 #: For runs that are not named after an optimizer (e.g. several learning rates of one method).
 CYCLE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255", "#999933"]
 
@@ -45,17 +65,68 @@ STYLE = {
     "savefig.facecolor": "white",
     "figure.dpi": 100,
     "figure.figsize": (6.4, 4.0),
-    "font.size": 10,
-    "axes.titlesize": 11,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
     "legend.frameon": False,
-    "legend.fontsize": 9,
+    "legend.fontsize": 10,
     "lines.linewidth": 1.8,
     "animation.embed_limit": 8.0,
 }
 mpl.rcParams.update(STYLE)
+#: The widest figure, in inches, and the smallest text, in points, that stay readable on the page.
+MAX_WIDTH = 10.0
+MIN_FONT_PT = 10
+
+
+def figure_png(fig, scale: int = 2) -> tuple[bytes, dict]:
+    """A figure as a palette PNG at ``scale`` times its pixels, with the width to show it at.
+
+    Twice the pixels keep lines and letters sharp on high-density screens and when a reader opens
+    the figure full size; 256 colours (no dithering) keep the file about as small as a plain PNG
+    at the normal size. The PNG records its dots per inch, from which the figure's size in inches
+    (and so its text's size on the page) can be read back.
+    """
+    import io
+
+    import PIL.Image
+
+    dpi = fig.dpi * scale
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=dpi, bbox_inches="tight", facecolor=fig.get_facecolor())
+    image = PIL.Image.open(raw).convert("RGB")
+    small = image.quantize(colors=256, method=PIL.Image.Quantize.MEDIANCUT, dither=PIL.Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="png", optimize=True, dpi=(dpi, dpi))
+    return out.getvalue(), {"width": image.width // scale}
+
+
+def _sharp_figures_in_notebooks() -> None:
+    """In IPython (Jupyter, Colab, the book's build), show every figure through ``figure_png``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from matplotlib.figure import Figure
+
+    if "inline" in str(mpl.rcParams._get("backend")):
+        # IPython's inline backend sets its own formatters once, when it is first imported: import
+        # it now, so that the book's formatter set below is the one that stays.
+        import matplotlib_inline.backend_inline  # noqa: F401
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, figure_png)
+    for mime in ("image/jpeg", "image/svg+xml", "application/pdf"):
+        formatters[mime].pop(Figure, None)
+
+
+_sharp_figures_in_notebooks()
 
 
 def _optimizer_of(label: str) -> str:
@@ -65,6 +136,30 @@ def _optimizer_of(label: str) -> str:
 def color(label: str, index: int = 0) -> str:
     """The book's colour for a run: its optimizer's colour if the label starts with one."""
     return COLORS.get(_optimizer_of(label), CYCLE[index % len(CYCLE)])
+
+
+def linestyle(label: str):
+    """The book's dash for a run: its optimizer's if the label starts with one, else solid."""
+    return LINESTYLES.get(_optimizer_of(label), "-")
+
+
+def shades(label: str, n: int) -> list[str]:
+    """n colours for n runs of one optimizer (e.g. over a hyperparameter), light to dark.
+
+    All are the optimizer's own hue, mixed with white for the first and with black for the last,
+    so the order of the runs reads as the order of the shades.
+    """
+    if n < 1:
+        raise ValueError(f"shades: n must be at least 1, got {n}")
+    base = np.array(mpl.colors.to_rgb(color(label)))
+    # Black (or near it) can only lighten, and a pale colour (Yogi's sand) only darken, to stay visible.
+    low, high = (-0.75, 0.0) if base.mean() < 0.25 else (0.0, 0.6) if base.mean() > 0.65 else (-0.4, 0.45)
+    mixes = np.linspace(low, high, n) if n > 1 else np.zeros(1)
+    out = []
+    for m in mixes:
+        rgb = base + (1 - base) * -m if m < 0 else base * (1 - m)
+        out.append(mpl.colors.to_hex(np.clip(rgb, 0, 1)))
+    return out
 
 
 def colors(labels: Sequence[str]) -> list[str]:
@@ -120,6 +215,7 @@ def downhill_arrows(ax, surface: Surface, n: int = 13, color: str = "#0072B2"):
 def draw_path(ax, path: np.ndarray, label: str, index: int = 0, markers: bool | None = None, **kwargs):
     """One path (shape (steps + 1, 2)) as a line with a dot per step, its start ringed."""
     c = kwargs.pop("color", color(label, index))
+    kwargs.setdefault("linestyle", linestyle(label))
     if markers is None:
         markers = len(path) <= 80
     (line,) = ax.plot(path[:, 0], path[:, 1], color=c, label=label, marker="o" if markers else None,
@@ -154,7 +250,8 @@ def loss_curves(runs: Mapping[str, Trajectory], ax=None, title: str = "", log: b
         _, ax = plt.subplots(figsize=(6.4, 3.6))
     for (label, run), c in zip(runs.items(), colors(list(runs))):
         gap = run.gap if isinstance(run, Trajectory) else np.asarray(run)
-        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), color=c, label=label)
+        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), color=c, linestyle=linestyle(label),
+                label=label)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel("step $t$")
@@ -167,14 +264,14 @@ def loss_curves(runs: Mapping[str, Trajectory], ax=None, title: str = "", log: b
 
 def compare(surface: Surface, runs: Mapping[str, Trajectory], title: str | None = None):
     """Paths (left) and loss curves (right) side by side: the book's standard comparison."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.15, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(MAX_WIDTH, 4.0), gridspec_kw={"width_ratios": [1.15, 1]})
     paths(surface, runs, ax=left, title=title)
     loss_curves(runs, ax=right, title="loss")
     fig.tight_layout()
     return fig
 
 
-def grid(surfaces: Sequence[Surface], make_runs, ncols: int = 3, size: float = 3.6):
+def grid(surfaces: Sequence[Surface], make_runs, ncols: int = 3, size: float = 3.3):
     """A grid of path plots, one per surface; ``make_runs(surface)`` returns label -> Trajectory."""
     nrows = -(-len(surfaces) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * 0.9 * nrows), squeeze=False)
@@ -199,7 +296,8 @@ _PLAYER = """
   <img id="{uid}-img" src="data:image/png;base64,{first}" alt="{alt}" style="width:100%;height:auto">
   <div style="display:flex;gap:0.6em;align-items:center;font-family:sans-serif;font-size:0.9em">
     <button type="button" id="{uid}-play" aria-label="play">&#9654; play</button>
-    <input type="range" id="{uid}-range" min="0" max="{last}" value="0" style="flex:1" aria-label="frame">
+    <input type="range" id="{uid}-range" min="0" max="{last}" value="0" style="flex:1"
+           aria-label="{knob}" aria-valuetext="{first_label}">
     <span id="{uid}-label" style="min-width:11em">{first_label}</span>
   </div>
 </div>
@@ -216,6 +314,7 @@ _PLAYER = """
     range.value = i;
     img.src = "data:image/png;base64," + frames[i];
     label.textContent = labels[i];
+    range.setAttribute("aria-valuetext", labels[i]);
   }}
   function stop() {{ clearInterval(timer); timer = null; play.innerHTML = "&#9654; play"; }}
   range.addEventListener("input", function () {{ stop(); show(+range.value); }});
@@ -234,7 +333,7 @@ _PLAYER = """
 """
 
 
-def _png(canvas) -> str:
+def _png(canvas, dpi: float) -> str:
     import base64
     import io
 
@@ -242,7 +341,8 @@ def _png(canvas) -> str:
 
     image = PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     buffer = io.BytesIO()
-    image.quantize(colors=96, method=PIL.Image.Quantize.MEDIANCUT).save(buffer, format="png", optimize=False)
+    image.quantize(colors=96, method=PIL.Image.Quantize.MEDIANCUT).save(buffer, format="png", optimize=False,
+                                                                                dpi=(dpi, dpi))
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -251,9 +351,12 @@ class Player:
 
     ``moving`` are the artists that change; ``update(i)`` sets them for frame i. Everything else is
     drawn once. The object displays itself in a notebook and on the website as HTML + JavaScript.
+    ``knob`` names what the slider moves (e.g. "momentum"); a screen reader hears it, and the frame's
+    label as the slider's value.
     """
 
-    def __init__(self, fig, moving, update, labels: Sequence[str], alt: str = "", interval: int = 300):
+    def __init__(self, fig, moving, update, labels: Sequence[str], alt: str = "", interval: int = 300,
+                 knob: str = "frame"):
         import json
         import uuid
 
@@ -272,14 +375,14 @@ class Player:
             canvas.restore_region(background)
             for artist in moving:
                 artist.axes.draw_artist(artist) if artist.axes else fig.draw_artist(artist)
-            self.frames.append(_png(canvas))
+            self.frames.append(_png(canvas, fig.dpi))
         plt.close(fig)
         self.labels = list(labels)
         width, _ = canvas.get_width_height()
         self.html = _PLAYER.format(
             uid="player-" + uuid.uuid4().hex[:12], width=width, first=self.frames[0], last=len(self.frames) - 1,
             first_label=self.labels[0], frames=json.dumps(self.frames), labels=json.dumps(self.labels),
-            interval=interval, alt=alt.replace('"', "&quot;"),
+            interval=interval, alt=alt.replace('"', "&quot;"), knob=knob.replace('"', "&quot;"),
         )
 
     def _repr_html_(self) -> str:
@@ -310,7 +413,7 @@ def player_over_steps(surface: Surface, runs: Mapping[str, Trajectory], frames: 
 
     labels = [f"step {s - 1}" for s in stops]
     return Player(fig, list(lines.values()), update, labels, alt=alt or f"paths on {surface.name}, step by step",
-                  interval=interval)
+                  interval=interval, knob="step")
 
 
 def player_over_values(
@@ -359,7 +462,7 @@ def player_over_values(
 
     labels = [f"{name} = {fmt.format(v)}" + (" (diverged)" if d else "") for v, d in zip(values, diverged)]
     span = f"from {fmt.format(values[0])} to {fmt.format(values[-1])}"
-    return Player(fig, [line, curve, note], update, labels, interval=interval,
+    return Player(fig, [line, curve, note], update, labels, interval=interval, knob=name,
                   alt=alt or f"{label} on {surface.name} for {name} {span}")
 
 

@@ -203,3 +203,26 @@ def test_mathjax_is_served_with_the_site():
     assert len(fonts) > 10, "MathJax's CHTML fonts must ship with it"
     assert not (ROOT / "_static").exists() or not list((ROOT / "_static").rglob("mathjax*")), (
         "MathJax must stay out of _static/: jupyter-book adds every .js file there to every page")
+    loaded = config.get("mathjax3_config", {}).get("loader", {}).get("load", [])
+    for component in ["core", *loaded]:
+        assert (folder / f"{component}.js").is_file(), (
+            f"MathJax's loader is told to load {component}, but {folder / (component + '.js')} is not there")
+
+
+# --- the code as readers see it --------------------------------------------------------------------
+
+def test_ruff_checks_the_package_and_the_notebooks():
+    """ruff over the whole repository, notebooks included: chapters/ruff.toml keeps chapter code within
+    the 88 columns a code cell shows on a laptop page, without scrolling sideways."""
+    ruff = shutil.which("ruff") or (pathlib.Path(sys.executable).with_name("ruff"))
+    if not pathlib.Path(ruff).exists():
+        message = "ruff is not installed (pip install ruff)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true: {message}", pytrace=False)
+        pytest.skip(message)
+    assert "line-length = 88" in (ROOT / "chapters" / "ruff.toml").read_text()
+    done = subprocess.run([str(ruff), "check", "--output-format", "concise", "."], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"ruff finds problems:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+    assert ".ipynb" in subprocess.run([str(ruff), "check", "--show-files", "."], cwd=ROOT, capture_output=True,
+                                      text=True).stdout, "ruff does not look at the notebooks"

@@ -155,7 +155,7 @@ def test_chapter_17_prints_the_recorded_scheduler_values():
     source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
     def literal(name):
-        return np.array(eval(re.search(rf"^{name} = (\[.*?\]|[0-9.e-]+)", source, re.M).group(1)))
+        return np.array(eval(re.search(rf"^{name} = (\[.*?\]|[0-9.e-]+)", source, re.M | re.S).group(1)))
 
     assert np.allclose(literal("torch_step"), GOLDEN["scheduler_values/StepLR_3_0.5"], rtol=0, atol=1e-12)
     assert np.allclose(literal("torch_cosine"), GOLDEN["scheduler_values/CosineAnnealingLR_4"], rtol=0, atol=1e-12)

@@ -149,7 +149,12 @@ async () => {
   const images = Array.from(document.images).map(img => ({
     src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
     inArticle: article.contains(img) && !img.closest("header, nav, .bd-header-article"),
+    alt: img.getAttribute("alt"), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+    linked: !!img.closest("a.image-reference"), player: !!img.closest(".optim-player"),
   }));
+  // Code that scrolls sideways in the page's column: cell inputs and code blocks, and printed outputs.
+  const wide = sel => Array.from(document.querySelectorAll(sel)).filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => p.textContent.split("\n").reduce((a, b) => a.length >= b.length ? a : b, "").slice(0, 120));
   // Figures must be opaque: a transparent background turns black text unreadable on the dark theme.
   const figures = [];
   for (const img of document.querySelectorAll(".bd-article img")) {
@@ -166,13 +171,13 @@ async () => {
     figures.push({src: (img.currentSrc || img.src).slice(0, 80), opaque: pts.every(p => p[3] === 255),
                   light: pts.filter(p => p[0] + p[1] + p[2] >= 3 * 200).length});
   }
-  // Raw TeX left in the text (outside code): $$, \( \) \[ \], or $...\command...$.
+  // Raw TeX left in the text (outside code): $$, \( \) \[ \], a \command, or a $...$ pair.
   const rawTex = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
     n.parentElement.closest("pre, code, script, style, textarea, mjx-container, .highlight, .cell_output")
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const m = n.textContent.match(/\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$/);
+    const m = n.textContent.match(/\$\$|\\\(|\\\)|\\\[|\\\]|\\[a-zA-Z]{2,}|\$[^$\s][^$\n]*\$/);
     if (m) rawTex.push(n.textContent.trim().slice(0, 120));
   }
   const mathEls = Array.from(document.querySelectorAll(".math"));
@@ -193,6 +198,9 @@ async () => {
     deadWidgets: document.querySelectorAll(
       'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
     height: document.body.scrollHeight,
+    wideCode: wide(".bd-article div.highlight pre:not(.cell_output pre)"),
+    wideOutput: wide(".bd-article .cell_output pre"),
+    float64: (document.body.innerText.match(/np\.float(64|32)\([^)]*\)/g) || []).slice(0, 5),
   };
 }
 """
@@ -202,7 +210,8 @@ PLAYER_WORKS = r"""
   const img = p.querySelector("img"), range = p.querySelector("input[type=range]");
   const label = p.querySelector("span"), before = img.src, first = label.textContent;
   range.value = range.max; range.dispatchEvent(new Event("input"));
-  const ok = img.src !== before && label.textContent !== first && +range.max > 0;
+  const ok = img.src !== before && label.textContent !== first && +range.max > 0
+    && range.getAttribute("aria-valuetext") === label.textContent && range.getAttribute("aria-label") !== "frame";
   range.value = 0; range.dispatchEvent(new Event("input"));
   return ok;
 })
@@ -295,7 +304,9 @@ def _visit(context, base, site, name, external, shot) -> dict:
             if path.is_file():
                 files.add(path)
     outside = external[start:]
+    mathjax = [f for f in files if "mathjax" in f.relative_to(site).parts[:1]]
     state.update(
+        mathjax_files=len(mathjax), mathjax_bytes=sum(f.stat().st_size for f in mathjax),
         console=[m for m in messages if m.split(":")[0] in ("error", "warning")], errors=errors,
         failed=[f"{url} ({why})" for url, why in failed if url not in outside],  # outside: reported apart
         external=outside, bytes=sum(f.stat().st_size for f in files), shot=str(shot),
@@ -414,3 +425,289 @@ def test_pages_stay_light(visits):
     weights = {name: r["bytes"] for name, r in visits["light"].items()}
     heavy = {n: f"{b / 1e6:.1f} MB" for n, b in weights.items() if b > MAX_PAGE_BYTES}
     assert not heavy, f"pages over {MAX_PAGE_BYTES / 2**20:.0f} MB (everything they load included): {heavy}"
+
+
+# --- readable where readers are: code, figures, formulas, alt text --------------------------------
+
+#: Every letter of a figure at least this tall, in CSS px, where the page shows it on a 1280 px laptop.
+MIN_TEXT_PX = 9.0
+#: What one search query may transfer, everything included (the page, the index, the summaries' text).
+SEARCH_BUDGET = 2 * 1024 * 1024
+RAW_TEX = re.compile(r"\\[a-zA-Z]{2,}|\$\$|\\\(|\\\[|\$[^$\s][^$]*\$")
+
+
+def _min_font_pt() -> float:
+    sys.path.insert(0, str(ROOT))
+    from optim.plot import MIN_FONT_PT
+
+    return MIN_FONT_PT
+
+
+def _image_bytes(site: pathlib.Path, src: str) -> bytes | None:
+    """The PNG behind an <img>: its data: URI decoded, or its file in the built site."""
+    import base64
+
+    if src.startswith("data:image/png;base64,"):
+        return base64.b64decode(src.split(",", 1)[1])
+    if not src.lower().split("?")[0].endswith(".png"):
+        return None
+    path = urllib.parse.urlparse(src).path
+    for anchor in ("/_images/", "/images/"):
+        if anchor in path:
+            candidate = site / (anchor.strip("/") + "/" + path.split(anchor, 1)[1])
+            return candidate.read_bytes() if candidate.is_file() else None
+    return None
+
+
+def _figure_text_px(site: pathlib.Path, image: dict) -> tuple[float, float] | None:
+    """(inches wide, CSS px of the book's smallest figure text) for an image as shown, or None if not a PNG."""
+    import io
+
+    from PIL import Image
+
+    data = _image_bytes(site, image["src"])
+    if data is None:
+        return None
+    png = Image.open(io.BytesIO(data))
+    dpi = png.info.get("dpi", (100, 100))[0]
+    inches = png.width / dpi
+    return inches, _min_font_pt() / 72 * image["shown"] / inches
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_fits_the_page(visits, page):
+    """At 1280 px no code cell scrolls sideways (chapters/ruff.toml keeps chapter code within 88 columns)."""
+    r = _record(visits, "light", page)
+    assert not r["wideCode"], f"code on {page} scrolls sideways on a laptop; its longest lines: {r['wideCode']}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_are_readable_on_a_laptop(visits, site, page):
+    small = []
+    for image in _record(visits, "light", page)["images"]:
+        if not (image["inArticle"] and image["ok"]):
+            continue
+        measured = _figure_text_px(site, image)
+        if measured and measured[1] < MIN_TEXT_PX:
+            small.append(f"{image['src'][-70:]}: {measured[0]:.1f} in shown at {image['shown']:.0f} px, "
+                         f"text {measured[1]:.1f} px")
+    assert not small, f"figures on {page} whose text is under {MIN_TEXT_PX:g} px on a 1280 px screen: {small}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_real_alt_text(visits, page):
+    bad = [(i["src"][-60:], i["alt"]) for i in _record(visits, "light", page)["images"]
+           if not i["alt"] or not i["alt"].strip() or re.search(r"\.(png|svg|jpe?g)\b|/_images/", i["alt"])]
+    assert not bad, f"images on {page} without real alt text (empty, or a file name): {bad}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_numpy_scalar_reprs(visits, page):
+    r = _record(visits, "light", page)
+    assert not r["float64"], f"{page} prints numpy scalars' reprs (print plain numbers): {r['float64']}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_mathjax_only_where_there_is_math(visits, page):
+    r = _record(visits, "light", page)
+    if r["math"]:
+        assert r["mathjax_files"], f"{page} has {r['math']} formulas but loaded no MathJax"
+    else:
+        assert not r["mathjax_files"], f"{page} has no formula but loads MathJax ({r['mathjax_bytes']} bytes)"
+    assert r["mathjax_bytes"] < 1_000_000, f"{page} loads {r['mathjax_bytes']} bytes of MathJax: the full build?"
+
+
+# --- on a phone ----------------------------------------------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+ON_SCREEN = r"""(selector) => {
+  const s = document.querySelector(selector); if (!s) return false;
+  const r = s.getBoundingClientRect(), style = getComputedStyle(s);
+  return r.width > 50 && r.right > 10 && r.left < innerWidth - 10 && style.visibility !== "hidden"
+    && style.display !== "none";
+}"""
+PHONE_STATE = r"""
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const formulas = Array.from(document.querySelectorAll('mjx-container[display="true"]'));
+  const cut = formulas.filter(m => m.scrollWidth > m.clientWidth + 1);
+  const hinted = m => getComputedStyle(m).overflowX === "auto" && /gradient/.test(getComputedStyle(m).backgroundImage);
+  const figures = Array.from(document.querySelectorAll(".bd-article .cell_output img"))
+    .filter(i => !i.closest(".optim-player"))
+    .map(i => ({src: i.currentSrc || i.src, shown: i.getBoundingClientRect().width,
+                link: (i.closest("a.image-reference") || {}).href || null}));
+  return {wide: cut.length, unhinted: cut.filter(m => !hinted(m)).map(m => m.textContent.slice(0, 60)),
+          figures, pageWidth: document.documentElement.scrollWidth};
+}
+"""
+
+
+@pytest.fixture(scope="session")
+def phone_visits(site, server):
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(**PHONE)
+            for name in TOC:
+                page = context.new_page()
+                page.goto(server + name + ".html", wait_until="networkidle")
+                results[name] = page.evaluate(PHONE_STATE)
+                page.close()
+        finally:
+            browser.close()
+    return results
+
+
+@pytest.mark.parametrize("page", TOC)
+def test_phone_formulas_that_scroll_say_so(phone_visits, page):
+    r = phone_visits[page]
+    assert not r["unhinted"], f"display formulas on {page} are cut off on a phone with no sign that they scroll: " \
+                              f"{r['unhinted']}"
+    assert r["pageWidth"] <= 390, f"{page} is {r['pageWidth']} px wide on a 390 px phone: the page scrolls sideways"
+
+
+@pytest.mark.parametrize("page", TOC)
+def test_phone_figures_open_full_size(phone_visits, site, page):
+    """A figure too small to read on a phone is a link to itself at full size (tap, then zoom)."""
+    closed = []
+    for figure in phone_visits[page]["figures"]:
+        measured = _figure_text_px(site, figure)
+        if measured and measured[1] < MIN_TEXT_PX:
+            target = figure["link"] or ""
+            if not target or target.split("/")[-1] != figure["src"].split("/")[-1]:
+                closed.append(f"{figure['src'][-60:]} ({measured[1]:.1f} px text, link {target[-60:] or 'none'})")
+    assert not closed, f"figures on {page} unreadable on a phone that do not open full size: {closed}"
+
+
+def test_phone_sidebar_and_contents_buttons_work(site, server):
+    """On a 390 px phone the ☰ button opens the chapter list and "contents" the page's table of contents; on a
+    laptop ☰ hides and shows the chapter list (the theme pair pinned in requirements.txt)."""
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    chapter = CHAPTERS[2] if len(CHAPTERS) > 2 else CHAPTERS[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for button, panel in ((".primary-toggle", ".bd-sidebar-primary"),
+                                  (".secondary-toggle", ".bd-sidebar-secondary")):
+                context = browser.new_context(**PHONE)
+                page = context.new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda e, seen=errors: seen.append(str(e)))
+                page.goto(server + chapter + ".html", wait_until="networkidle")
+                visible = page.locator(button).locator("visible=true")
+                assert visible.count() == 1, f"{button}: {visible.count()} visible buttons on a phone"
+                assert not page.evaluate(ON_SCREEN, panel), f"{panel} is open before {button} is tapped"
+                visible.first.tap()
+                page.wait_for_timeout(500)
+                assert page.evaluate(ON_SCREEN, panel), f"tapping {button} on a phone does not open {panel}"
+                if panel == ".bd-sidebar-primary":
+                    links = page.locator(panel + " a.reference").locator("visible=true").count()
+                    assert links >= len(CHAPTERS), f"the opened chapter list shows {links} links"
+                else:
+                    links = page.locator(panel + " nav a").locator("visible=true").count()
+                    assert links >= 3, f"the opened table of contents shows {links} links"
+                assert not errors, errors
+                context.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            page.goto(server + chapter + ".html", wait_until="networkidle")
+            assert page.evaluate(ON_SCREEN, ".bd-sidebar-primary")
+            page.locator(".primary-toggle").locator("visible=true").first.click()
+            page.wait_for_timeout(500)
+            assert not page.evaluate(ON_SCREEN, ".bd-sidebar-primary"), "☰ does not hide the chapter list on a laptop"
+            context.close()
+        finally:
+            browser.close()
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("visit", ["http", "file"])
+def test_search_is_light_and_clean(site, server, visit):
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    base = server if visit == "http" else site.as_uri() + "/"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            sizes, problems = [], []
+            page.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]))
+            page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+            page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
+                    else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(base + "search.html?q=momentum", wait_until="networkidle")
+            page.wait_for_function("document.querySelectorAll('#search-results li').length > 3", timeout=20000)
+            page.wait_for_timeout(500)
+            results = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results li'))
+                .map(li => ({title: li.querySelector('a').textContent,
+                             summary: (li.querySelector('p.context') || {}).textContent}))""")
+        finally:
+            browser.close()
+    assert not problems, problems
+    transferred = sum(max(s, 0) for s in sizes)
+    if visit == "http":
+        assert transferred < SEARCH_BUDGET, f"a search transfers {transferred / 1e6:.2f} MB"
+    assert any("Momentum" in r["title"] for r in results), [r["title"] for r in results]
+    missing = [r["title"] for r in results if not r["summary"]]
+    assert not missing, f"results without a summary: {missing}"
+    tex = [r["summary"][:100] for r in results if RAW_TEX.search(r["summary"])]
+    assert not tex, f"raw TeX in search summaries: {tex}"
+    assert not any("Contents" in r["summary"][:40] for r in results), "summaries start with the table of contents"
+
+
+# --- the book on paper ----------------------------------------------------------------------------
+
+def _code_text(page: pathlib.Path) -> str:
+    """All code and printed output of a built page, as one whitespace-normalised string."""
+    import html
+
+    blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", page.read_text(), re.S)
+    return " ".join(" ".join(html.unescape(re.sub(r"<[^>]+>", "", b)).split()) for b in blocks)
+
+
+def test_the_book_prints_as_one_pdf(site, tmp_path):
+    """scripts/book_pdf.py prints every page into one PDF: every chapter in it, in order, with its formulas
+    typeset (no raw TeX in the text) and its figures (images on its pages)."""
+    _require_browser()
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        if IN_CI:
+            pytest.fail("CI=true: the PDF test needs pypdf (pip install pypdf)", pytrace=False)
+        pytest.skip("the PDF test needs pypdf (pip install pypdf)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_pdf", ROOT / "scripts" / "book_pdf.py")
+    book_pdf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book_pdf)
+    out = tmp_path / book_pdf.NAME
+    contents = book_pdf.print_book(site, out)
+    reader = PdfReader(str(out))
+    assert list(contents) == TOC, "the PDF does not hold the pages of _toc.yml in order"
+    firsts = [first for _, first in contents.values()]
+    assert firsts == sorted(firsts) and len(set(firsts)) == len(firsts)
+    assert len(reader.pages) >= 4 * len(CHAPTERS), f"only {len(reader.pages)} pages for {len(CHAPTERS)} chapters"
+    assert [o.title for o in reader.outline] == [t for t, _ in contents.values()]
+    images = 0
+    for (name, (title, first)), end in zip(contents.items(), firsts[1:] + [len(reader.pages)]):
+        text = "\n".join(reader.pages[i].extract_text() for i in range(first, end))
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", title)][:2]
+        assert all(w in text for w in words), f"{name}: its title {title!r} is not on its pages"
+        # Code may hold TeX on purpose (matplotlib labels): read the prose only, leaving out every printed
+        # line that is part of the page's code.
+        code = _code_text(site / f"{name}.html")
+        prose = [line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line and line not in code]
+        tex = RAW_TEX.findall("\n".join(prose))
+        assert not tex, f"{name}: raw TeX in the PDF: {tex[:5]}"
+        images += sum(len(reader.pages[i].images) for i in range(first, end))
+    assert images >= len(CHAPTERS) * 3, f"only {images} images in the whole PDF"
+    print(f"\nthe book as PDF: {len(reader.pages)} pages, {out.stat().st_size / 1e6:.1f} MB, {images} images")
