@@ -26,6 +26,10 @@ from book import toc_files  # noqa: E402
 
 NAME = "optimizers-step-by-step.pdf"
 READY = """async () => {
+  // MathJax's loader defines MathJax.startup only once its components have loaded: wait for it.
+  for (let i = 0; window.MathJax && !(MathJax.startup && MathJax.startup.promise) && i < 400; i++) {
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   await document.fonts.ready;
   return document.title;

@@ -143,6 +143,10 @@ def server(site):
 
 PAGE_STATE = r"""
 async () => {
+  // MathJax's loader defines MathJax.startup only once its components have loaded: wait for it.
+  for (let i = 0; window.MathJax && !(MathJax.startup && MathJax.startup.promise) && i < 400; i++) {
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   await document.fonts.ready;
   const article = document.querySelector("main") || document.body;
@@ -152,7 +156,8 @@ async () => {
     alt: img.getAttribute("alt"), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
     linked: !!img.closest("a.image-reference"), player: !!img.closest(".optim-player"),
   }));
-  // Code that scrolls sideways in the page's column: cell inputs and code blocks, and printed outputs.
+  // Code that scrolls sideways in the page's column: cell inputs and code blocks, and printed outputs
+  // (not the package's source that show() prints: optim/ keeps to 120 columns).
   const wide = sel => Array.from(document.querySelectorAll(sel)).filter(p => p.scrollWidth > p.clientWidth + 1)
     .map(p => p.textContent.split("\n").reduce((a, b) => a.length >= b.length ? a : b, "").slice(0, 120));
   // Figures must be opaque: a transparent background turns black text unreadable on the dark theme.
@@ -199,7 +204,7 @@ async () => {
       'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
     height: document.body.scrollHeight,
     wideCode: wide(".bd-article div.highlight pre:not(.cell_output pre)"),
-    wideOutput: wide(".bd-article .cell_output pre"),
+    wideOutput: wide(".bd-article .cell_output pre:not(.highlight pre)"),
     float64: (document.body.innerText.match(/np\.float(64|32)\([^)]*\)/g) || []).slice(0, 5),
   };
 }
@@ -479,6 +484,7 @@ def test_code_fits_the_page(visits, page):
     """At 1280 px no code cell scrolls sideways (chapters/ruff.toml keeps chapter code within 88 columns)."""
     r = _record(visits, "light", page)
     assert not r["wideCode"], f"code on {page} scrolls sideways on a laptop; its longest lines: {r['wideCode']}"
+    assert not r["wideOutput"], f"printed output on {page} scrolls sideways on a laptop: {r['wideOutput']}"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -528,6 +534,10 @@ ON_SCREEN = r"""(selector) => {
 }"""
 PHONE_STATE = r"""
 async () => {
+  // MathJax's loader defines MathJax.startup only once its components have loaded: wait for it.
+  for (let i = 0; window.MathJax && !(MathJax.startup && MathJax.startup.promise) && i < 400; i++) {
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const formulas = Array.from(document.querySelectorAll('mjx-container[display="true"]'));
   const cut = formulas.filter(m => m.scrollWidth > m.clientWidth + 1);
