@@ -11,10 +11,11 @@ class AdaDelta(Optimizer):
     s     <- rho * s + (1 - rho) * d * d         (leaky average of d**2)        (3)
     theta <- theta - lr * d                                                   (4)
 
-    Algorithm 1 of Zeiler (2012), with eps inside both roots, and ``torch.optim.Adadelta``,
-    which this equals; the paper has no lr (that is lr = 1), and s keeps the unscaled d.
-    eps starts the method (the first step is about sqrt(eps / (1 - rho))); with eps = 0 it
-    never moves. Defaults lr 1.0, rho 0.9, eps 1e-6 (PyTorch's; the paper uses rho 0.95).
+    Algorithm 1 of Zeiler (2012), with eps inside both roots, and
+    ``torch.optim.Adadelta``, which this equals; the paper has no lr (that is lr = 1),
+    and s keeps the unscaled d. eps starts the method (the first step is about
+    sqrt(eps / (1 - rho))); with eps = 0 it never moves. Defaults lr 1.0, rho 0.9,
+    eps 1e-6 (PyTorch's; the paper uses rho 0.95).
     """
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6):

@@ -10,10 +10,10 @@ class AdaMax(Optimizer):
     u     <- max(beta2 * u, |g| + eps)     (the infinity norm, decayed)         (2)
     theta <- theta - lr / (1 - beta1**t) * m / u                               (3)
 
-    Algorithm 2 of Kingma and Ba (2015, section 7.1) and ``torch.optim.Adamax``, which this
-    equals. u needs no bias correction; the paper has no eps (eps = 0 here is the paper's
-    algorithm), PyTorch adds it inside the max so that u > 0. Defaults lr 2e-3, beta1 0.9,
-    beta2 0.999 (the paper's), eps 1e-8.
+    Algorithm 2 of Kingma and Ba (2015, section 7.1) and ``torch.optim.Adamax``, which
+    this equals. u needs no bias correction; the paper has no eps (eps = 0 here is the
+    paper's algorithm), PyTorch adds it inside the max so that u > 0. Defaults lr 2e-3,
+    beta1 0.9, beta2 0.999 (the paper's), eps 1e-8.
     """
 
     def __init__(self, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):

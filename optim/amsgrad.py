@@ -11,10 +11,11 @@ class AMSGrad(Optimizer):
     v_max <- max(v_max, v)             (the largest v so far, elementwise)      (3)
     theta <- theta - lr / (1 - beta1**t) * m / (sqrt(v_max / (1 - beta2**t)) + eps)  (4)
 
-    Reddi, Kale and Kumar (2018) in the form of ``torch.optim.Adam(amsgrad=True)``, which
-    this equals: the max is taken of the raw v and only then bias-corrected (taking the max
-    of the corrected v is another method); the paper's Algorithm 2 has no bias correction
-    at all. Defaults as Adam: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8.
+    Reddi, Kale and Kumar (2018) in the form of ``torch.optim.Adam(amsgrad=True)``,
+    which this equals: the max is taken of the raw v and only then bias-corrected
+    (taking the max of the corrected v is another method); the paper's Algorithm 2 has
+    no bias correction at all. Defaults as Adam: lr 1e-3, beta1 0.9, beta2 0.999,
+    eps 1e-8.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -28,4 +29,5 @@ class AMSGrad(Optimizer):
         m += (1 - b1) * (g - m)  # (1), as a lerp
         v[...] = b2 * v + (1 - b2) * g * g  # (2)
         np.maximum(v_max, v, out=v_max)  # (3)
-        p -= self.lr / (1 - b1**t) * m / (np.sqrt(v_max / (1 - b2**t)) + self.eps)  # (4)
+        p -= (self.lr / (1 - b1**t) * m
+              / (np.sqrt(v_max / (1 - b2**t)) + self.eps))  # (4)

@@ -46,11 +46,14 @@ def digits(seed: int = 0, val: float = 0.2, test: float = 0.2, dtype: type = np.
     )
 
 
-def batches(X: np.ndarray, y: np.ndarray, batch_size: int, rng: np.random.Generator) -> Iterator[tuple]:
-    """One epoch of minibatches ``(X_batch, y_batch)``: every row once, in an order drawn from ``rng``.
+def batches(X: np.ndarray, y: np.ndarray, batch_size: int,
+            rng: np.random.Generator) -> Iterator[tuple]:
+    """One epoch of minibatches ``(X_batch, y_batch)``: every row once, in an order
+    drawn from ``rng``.
 
-    The last batch is smaller when ``batch_size`` does not divide the number of rows. Two runs whose
-    ``rng`` start from the same seed see the same batches in the same order.
+    The last batch is smaller when ``batch_size`` does not divide the number of rows.
+    Two runs whose ``rng`` start from the same seed see the same batches in the same
+    order.
     """
     order = rng.permutation(len(y))
     for start in range(0, len(y), batch_size):

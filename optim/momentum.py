@@ -9,9 +9,10 @@ class Momentum(Optimizer):
     """v     <- momentum * v - lr * g                                             (1)
     theta <- theta + v                                                        (2)
 
-    v is -lr / (1 - momentum) times an exponential moving average of the gradients. Equals
-    ``torch.optim.SGD(lr=lr, momentum=momentum)`` while lr is constant; PyTorch keeps the learning
-    rate out of its buffer (b <- momentum * b + g; theta <- theta - lr * b).
+    v is -lr / (1 - momentum) times an exponential moving average of the gradients.
+    Equals ``torch.optim.SGD(lr=lr, momentum=momentum)`` while lr is constant; PyTorch
+    keeps the learning rate out of its buffer
+    (b <- momentum * b + g; theta <- theta - lr * b).
     """
 
     def __init__(self, lr=0.01, momentum=0.9):

@@ -40,16 +40,19 @@ class Muon(Optimizer):
     ns_steps 5, adjust_lr "original", layout "out_in".
     """
 
-    elementwise = False  # (3) and (4) mix the entries of a matrix: never run it on slices
+    # (3) and (4) mix the entries of a matrix: never run it on slices
+    elementwise = False
 
-    def __init__(self, lr=1e-3, momentum=0.95, weight_decay=0.1, nesterov=True, eps=1e-7,
-                 ns_coefficients=(3.4445, -4.7750, 2.0315), ns_steps=5, adjust_lr="original",
-                 layout="out_in"):
+    def __init__(self, lr=1e-3, momentum=0.95, weight_decay=0.1, nesterov=True,
+                 eps=1e-7, ns_coefficients=(3.4445, -4.7750, 2.0315), ns_steps=5,
+                 adjust_lr="original", layout="out_in"):
         super().__init__(lr=lr, momentum=momentum, weight_decay=weight_decay, eps=eps)
         if adjust_lr not in ADJUST_LR:
-            raise ValueError(f"adjust_lr must be one of {sorted(ADJUST_LR)}, got {adjust_lr!r}")
+            raise ValueError(f"adjust_lr must be one of {sorted(ADJUST_LR)}, "
+                             f"got {adjust_lr!r}")
         if layout not in LAYOUTS:
-            raise ValueError(f"layout must be one of {LAYOUTS} (which axis is the layer's output), got {layout!r}")
+            raise ValueError(f"layout must be one of {LAYOUTS} (which axis is the "
+                             f"layer's output), got {layout!r}")
         self.nesterov, self.adjust_lr, self.layout = nesterov, adjust_lr, layout
         self.ns_coefficients, self.ns_steps = ns_coefficients, ns_steps
 
@@ -61,13 +64,15 @@ class Muon(Optimizer):
         U = g + self.momentum * (B - g) if self.nesterov else B  # (2)
         tall = p.shape[-2] > p.shape[-1]
         X = U.swapaxes(-1, -2) if tall else U
-        X = X / np.maximum(np.linalg.norm(X, axis=(-2, -1), keepdims=True), self.eps)  # (3)
+        X = X / np.maximum(np.linalg.norm(X, axis=(-2, -1), keepdims=True),
+                           self.eps)  # (3)
         a, b, c = self.ns_coefficients
         for _ in range(self.ns_steps):
             A = X @ X.swapaxes(-1, -2)
             X = a * X + (b * A + c * A @ A) @ X  # (4)
         rows, cols = p.shape[-2:]
-        scale = ADJUST_LR[self.adjust_lr](*((rows, cols) if self.layout == "out_in" else (cols, rows)))
+        scale = ADJUST_LR[self.adjust_lr](
+            *((rows, cols) if self.layout == "out_in" else (cols, rows)))
         p *= 1 - self.lr * self.weight_decay  # (5)
         p -= self.lr * scale * (X.swapaxes(-1, -2) if tall else X)
 
@@ -75,6 +80,7 @@ class Muon(Optimizer):
         grads = super()._checked(params, grads, scheduled)
         for key, p in params.items():
             if p.ndim < 2:
-                raise ValueError(f"Muon updates matrices, but parameter {key!r} has shape {p.shape}: "
-                                 "give it two axes, or optimise it with another method (e.g. AdamW)")
+                raise ValueError(f"Muon updates matrices, but parameter {key!r} has "
+                                 f"shape {p.shape}: give it two axes, or optimise it "
+                                 "with another method (e.g. AdamW)")
         return grads

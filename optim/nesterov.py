@@ -9,9 +9,9 @@ class Nesterov(Optimizer):
     """phi <- phi + momentum**2 * v - (1 + momentum) * lr * g                       (3)
     v   <- momentum * v - lr * g                                                 (1)
 
-    The parameters hold the look-ahead point phi = theta + momentum * v, so the gradient g is
-    taken where Nesterov's method wants it and no second evaluation is needed (Bengio et al.
-    2013). The parameter step reads v before v is renewed. Equals
+    The parameters hold the look-ahead point phi = theta + momentum * v, so the gradient
+    g is taken where Nesterov's method wants it and no second evaluation is needed
+    (Bengio et al. 2013). The parameter step reads v before v is renewed. Equals
     ``torch.optim.SGD(lr=lr, momentum=momentum, nesterov=True)`` while lr is constant.
     """
 

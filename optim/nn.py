@@ -59,9 +59,10 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))  # (4)
 
 
-def cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float | np.ndarray, np.ndarray]:
-    """Mean cross-entropy of the labels ``y`` (integers 0..classes-1) under softmax(logits), and its
-    gradient with respect to the logits."""
+def cross_entropy(logits: np.ndarray,
+                  y: np.ndarray) -> tuple[float | np.ndarray, np.ndarray]:
+    """Mean cross-entropy of the labels ``y`` (integers 0..classes-1) under
+    softmax(logits), and its gradient with respect to the logits."""
     log_p = log_softmax(logits)
     rows = np.arange(len(y))
     value = -log_p[..., rows, y].mean(axis=-1)  # (3)
@@ -76,19 +77,24 @@ def loss(params: Params, X: np.ndarray, y: np.ndarray) -> float | np.ndarray:
     return cross_entropy(forward(params, X), y)[0]
 
 
-def loss_and_grads(params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float | np.ndarray, Params]:
-    """The mean cross-entropy and its gradient with respect to every parameter (backpropagation)."""
+def loss_and_grads(params: Params, X: np.ndarray,
+                   y: np.ndarray) -> tuple[float | np.ndarray, Params]:
+    """The mean cross-entropy and its gradient with respect to every parameter
+    (backpropagation)."""
     L = _layers(params)
     hs = [X]  # the input of each layer, kept for the backward pass
     for layer in range(1, L):
-        hs.append(np.maximum(hs[-1] @ params[f"W{layer}"] + params[f"b{layer}"], 0))  # (2)
+        hs.append(np.maximum(
+            hs[-1] @ params[f"W{layer}"] + params[f"b{layer}"], 0))  # (2)
     value, delta = cross_entropy(hs[-1] @ params[f"W{L}"] + params[f"b{L}"], y)
     grads = {}
     for layer in range(L, 0, -1):
         grads[f"W{layer}"] = hs[layer - 1].swapaxes(-1, -2) @ delta  # (6)
         grads[f"b{layer}"] = delta.sum(axis=-2).reshape(params[f"b{layer}"].shape)
-        if layer > 1:  # back through the weights, then through the ReLU: slope 1 where it was active
-            delta = (delta @ params[f"W{layer}"].swapaxes(-1, -2)) * (hs[layer - 1] > 0)  # (7)
+        # back through the weights, then through the ReLU: slope 1 where it was active
+        if layer > 1:
+            delta = ((delta @ params[f"W{layer}"].swapaxes(-1, -2))
+                     * (hs[layer - 1] > 0))  # (7)
     return value, {key: grads[key] for key in params}  # in the order of params
 
 

@@ -59,7 +59,8 @@ class LeastSquares(Surface):
         return (self.X @ np.asarray(w, dtype=float) - self.y)[:, None] * self.X
 
     def minibatch_grad(self, w, index) -> np.ndarray:
-        """Mean gradient over the examples ``index`` (shape (..., m)) at points ``w`` (shape (..., 2))."""
+        """Mean gradient over the examples ``index`` (shape (..., m)) at points ``w``
+        (shape (..., 2))."""
         x, y = self.X[index], self.y[index]  # (..., m, 2), (..., m)
         residual = x[..., 0] * w[..., None, 0] + x[..., 1] * w[..., None, 1] - y
         return (residual[..., None] * x).mean(axis=-2)

@@ -29,7 +29,10 @@ def constant(value) -> Callable:
 
 
 def step_decay(lr, every: int, gamma=0.1) -> Callable:
-    """lr * gamma**(k // every): times gamma every `every` updates. ``StepLR(step_size=every, gamma)``."""
+    """lr * gamma**(k // every): times gamma every `every` updates.
+
+    ``StepLR(step_size=every, gamma)``.
+    """
     return lambda t: lr * gamma ** ((t - 1) // every)  # (1)
 
 
@@ -39,46 +42,53 @@ def exponential(lr, gamma) -> Callable:
 
 
 def inverse_sqrt(lr, warmup: int = 1) -> Callable:
-    """lr * min(t / warmup, sqrt(warmup / t)): up in a line to lr at t = warmup, then as 1 / sqrt(t).
+    """lr * min(t / warmup, sqrt(warmup / t)): up in a line to lr at t = warmup, then
+    as 1 / sqrt(t).
 
-    Vaswani et al. (2017), whose step number is t, with lr = d_model**-0.5 * warmup**-0.5.
+    Vaswani et al. (2017), whose step number is t, with
+    lr = d_model**-0.5 * warmup**-0.5.
     ``LambdaLR(lambda k: min((k + 1) / warmup, sqrt(warmup / (k + 1))))``.
     """
     return lambda t: lr * min(t / warmup, math.sqrt(warmup / t))  # (3)
 
 
 def polynomial(lr, steps: int, power=1.0, end=0.0) -> Callable:
-    """end + (lr - end) * (1 - min(k, steps) / steps)**power: lr down to end at t = steps + 1.
+    """end + (lr - end) * (1 - min(k, steps) / steps)**power: lr down to end at
+    t = steps + 1.
 
     ``PolynomialLR(total_iters=steps, power=power)`` (which has end = 0).
     """
-    # (4)
-    return lambda t: end + (lr - end) * (1 - min(t - 1, steps) / steps) ** power
+    return lambda t: end + (lr - end) * (1 - min(t - 1, steps) / steps) ** power  # (4)
 
 
 def cosine(lr, steps: int, end=0.0) -> Callable:
-    """end + (lr - end) * (1 + cos(pi * min(k, steps) / steps)) / 2: half a cosine, lr down to end.
+    """end + (lr - end) * (1 + cos(pi * min(k, steps) / steps)) / 2: half a cosine,
+    lr down to end.
 
-    Loshchilov and Hutter (2017) without restarts: ``CosineAnnealingLR(T_max=steps, eta_min=end)``
-    up to t = steps + 1. Then this stays at end, where PyTorch's climbs back up.
+    Loshchilov and Hutter (2017) without restarts:
+    ``CosineAnnealingLR(T_max=steps, eta_min=end)`` up to t = steps + 1. Then this stays
+    at end, where PyTorch's climbs back up.
     """
-    # (5)
-    return lambda t: end + (lr - end) * (1 + math.cos(math.pi * min(t - 1, steps) / steps)) / 2
+    return lambda t: end + (lr - end) * (
+        1 + math.cos(math.pi * min(t - 1, steps) / steps)) / 2  # (5)
 
 
 def linear(start, end, steps: int) -> Callable:
-    """start + (end - start) * min(k, steps) / steps: a straight line, then end. A linear warm-up
-    (Goyal et al. 2017) goes from a small start up to the target lr.
+    """start + (end - start) * min(k, steps) / steps: a straight line, then end. A
+    linear warm-up (Goyal et al. 2017) goes from a small start up to the target lr.
 
-    ``LinearLR(start_factor=start / lr, end_factor=end / lr, total_iters=steps)`` for a base lr.
+    ``LinearLR(start_factor=start / lr, end_factor=end / lr, total_iters=steps)``
+    for a base lr.
     """
     return lambda t: start + (end - start) * min(t - 1, steps) / steps  # (6)
 
 
 def join(schedules: Sequence[Callable], boundaries: Sequence[int]) -> Callable:
-    """schedules[0] for the first boundaries[0] updates, then schedules[1] from its own t = 1, ...
+    """schedules[0] for the first boundaries[0] updates, then schedules[1] from its own
+    t = 1, ...
 
-    ``SequentialLR(schedulers, milestones=boundaries)``: join([linear(...), cosine(...)], [10]).
+    ``SequentialLR(schedulers, milestones=boundaries)``:
+    join([linear(...), cosine(...)], [10]).
     """
     if len(boundaries) != len(schedules) - 1:
         raise ValueError("join needs one boundary between each two schedules")
@@ -101,24 +111,29 @@ class OneCycle(NamedTuple):
 
 
 def one_cycle(max_lr, steps: int, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-              base_momentum=0.85, max_momentum=0.95, three_phase=False, anneal="cos") -> OneCycle:
-    """The 1cycle policy (Smith and Topin 2019): lr rises from max_lr / div_factor to max_lr in the
-    first pct_start of the steps, then falls to max_lr / div_factor / final_div_factor; the
-    momentum falls from max_momentum to base_momentum while lr rises, and rises back after.
+              base_momentum=0.85, max_momentum=0.95, three_phase=False,
+              anneal="cos") -> OneCycle:
+    """The 1cycle policy (Smith and Topin 2019): lr rises from max_lr / div_factor to
+    max_lr in the first pct_start of the steps, then falls to
+    max_lr / div_factor / final_div_factor; the momentum falls from max_momentum to
+    base_momentum while lr rises, and rises back after.
 
-    ``OneCycleLR(max_lr, total_steps=steps, ...)`` for t = 1 ... steps (cycle_momentum=True cycles
-    SGD's momentum or Adam's beta1); then both stay at their last values. three_phase=True goes
-    back down to the first lr symmetrically, then on to the minimum with momentum max_momentum.
+    ``OneCycleLR(max_lr, total_steps=steps, ...)`` for t = 1 ... steps
+    (cycle_momentum=True cycles SGD's momentum or Adam's beta1); then both stay at their
+    last values. three_phase=True goes back down to the first lr symmetrically, then on
+    to the minimum with momentum max_momentum.
     """
     if anneal not in ("cos", "linear"):
         raise ValueError(f"anneal must be 'cos' or 'linear', got {anneal!r}")
     low = max_lr / div_factor
     if three_phase:
         ends = [pct_start * steps - 1, 2 * pct_start * steps - 2, steps - 1]
-        lrs, momenta = [low, max_lr, low, low / final_div_factor], [max_momentum, base_momentum] + [max_momentum] * 2
+        lrs, momenta = ([low, max_lr, low, low / final_div_factor],
+                        [max_momentum, base_momentum] + [max_momentum] * 2)
     else:
         ends = [pct_start * steps - 1, steps - 1]
-        lrs, momenta = [low, max_lr, low / final_div_factor], [max_momentum, base_momentum, max_momentum]
+        lrs, momenta = ([low, max_lr, low / final_div_factor],
+                        [max_momentum, base_momentum, max_momentum])
 
     def through(values):
         def schedule(t):
@@ -129,7 +144,8 @@ def one_cycle(max_lr, steps: int, pct_start=0.3, div_factor=25.0, final_div_fact
                     if anneal == "linear":  # (8) with straight lines in place of ann
                         return (values[i + 1] - values[i]) * pct + values[i]
                     # (8): ann(values[i], values[i + 1]; pct)
-                    return values[i + 1] + (values[i] - values[i + 1]) / 2 * (math.cos(math.pi * pct) + 1)
+                    return values[i + 1] + ((values[i] - values[i + 1]) / 2
+                                            * (math.cos(math.pi * pct) + 1))
                 start = end
 
         return schedule

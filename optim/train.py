@@ -202,12 +202,14 @@ def _join(a: Sweep, b: Sweep) -> Sweep:
 HALF_DECADES = 10 ** np.arange(-1.5, 1.6, 0.5)
 
 
-def tune(make: Callable, lr: float, data: Split, sizes: Sequence[int], grid: Sequence[float] = HALF_DECADES,
-         widen: int = 2, **kwargs) -> Sweep:
-    """Sweep the learning rates ``lr * grid``; while the best one is on an edge, go one decade further that way.
+def tune(make: Callable, lr: float, data: Split, sizes: Sequence[int],
+         grid: Sequence[float] = HALF_DECADES, widen: int = 2, **kwargs) -> Sweep:
+    """Sweep the learning rates ``lr * grid``; while the best one is on an edge, go one
+    decade further that way.
 
-    Each widening adds two points at the grid's spacing; ``widen`` caps how often that can happen.
-    ``seeds=(0, 1, 2)`` judges each rate by its mean final validation loss over those seeds.
+    Each widening adds two points at the grid's spacing; ``widen`` caps how often that
+    can happen. ``seeds=(0, 1, 2)`` judges each rate by its mean final validation loss
+    over those seeds.
     """
     result = sweep(make, lr * np.asarray(grid), data, sizes, **kwargs)
     for _ in range(widen):
@@ -215,7 +217,8 @@ def tune(make: Callable, lr: float, data: Split, sizes: Sequence[int], grid: Seq
         if 0 < i < len(lrs) - 1:
             break
         ratio = lrs[1] / lrs[0]
-        more = lrs[0] / ratio ** np.array([2.0, 1.0]) if i == 0 else lrs[-1] * ratio ** np.array([1.0, 2.0])
+        more = (lrs[0] / ratio ** np.array([2.0, 1.0]) if i == 0
+                else lrs[-1] * ratio ** np.array([1.0, 2.0]))
         result = _join(result, sweep(make, more, data, sizes, **kwargs))
     return result
 

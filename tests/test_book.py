@@ -6,6 +6,9 @@ with `pytest -m "not slow"`.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import json
 import os
 import pathlib
@@ -226,3 +229,101 @@ def test_ruff_checks_the_package_and_the_notebooks():
     assert done.returncode == 0, f"ruff finds problems:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
     assert ".ipynb" in subprocess.run([str(ruff), "check", "--show-files", "."], cwd=ROOT, capture_output=True,
                                       text=True).stdout, "ruff does not look at the notebooks"
+
+
+#: The width of a code cell on a laptop page (chapters/ruff.toml): the source ``show(obj)`` displays keeps to it.
+PAGE_COLUMNS = 88
+#: ``show(...)`` arguments that name a chapter's own objects rather than the package's: what each stands for.
+SHOWN_BY_HAND = {"problem": "optim.regression.LeastSquares"}  # 02_sgd: problem = diabetes(), a LeastSquares
+
+
+def _code_tree(source: str) -> ast.Module:
+    """A code cell parsed as Python, its IPython magics and shell lines (``%pip``, ``!ls``) blanked."""
+    lines = [re.sub(r"^(\s*)[%!].*$", r"\1pass", line) for line in source.splitlines()]
+    return ast.parse("\n".join(lines))
+
+
+def _imported_names(trees) -> dict:
+    """What a chapter's ``import optim...`` and ``from optim... import ...`` statements bind."""
+    names = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "optim":
+                        top = alias.asname or alias.name.split(".")[0]
+                        names[top] = importlib.import_module(alias.name if alias.asname else top)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.split(".")[0] == "optim":
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    value = getattr(module, alias.name, None)
+                    if value is None:  # a submodule: from optim import nn
+                        value = importlib.import_module(f"{node.module}.{alias.name}")
+                    names[alias.asname or alias.name] = value
+    return names
+
+
+def _resolve(expr: ast.expr, names: dict, loops: dict) -> list:
+    """The objects a ``show`` argument stands for: a name, a dotted attribute of one, or the loop variable of
+    a ``for`` over a literal tuple of such. Raises LookupError for anything else."""
+    if isinstance(expr, ast.Attribute):
+        return [getattr(obj, expr.attr) for obj in _resolve(expr.value, names, loops)]
+    if isinstance(expr, ast.Name):
+        if expr.id in loops:
+            return [obj for item in loops[expr.id] for obj in _resolve(item, names, {})]
+        if expr.id in SHOWN_BY_HAND:
+            module, _, attr = SHOWN_BY_HAND[expr.id].rpartition(".")
+            return [getattr(importlib.import_module(module), attr)]
+        if expr.id in names:
+            return [names[expr.id]]
+    raise LookupError(ast.unparse(expr))
+
+
+def _shown_objects():
+    """(chapter, cell index, the call as written, the object) for every ``show(obj)`` in the chapters; the
+    calls that cannot be resolved come back as (chapter, cell, call, None)."""
+    for path in NOTEBOOKS:
+        cells = [(i, _code_tree(_source(c))) for i, c in enumerate(_cells(path)) if c["cell_type"] == "code"]
+        names = _imported_names(tree for _, tree in cells)
+        for i, tree in cells:
+            loops = {node.target.id: node.iter.elts for node in ast.walk(tree)
+                     if isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+                     and isinstance(node.iter, ast.Tuple | ast.List)}
+            for node in ast.walk(tree):
+                func = getattr(node, "func", None)
+                is_show = (isinstance(func, ast.Name) and func.id == "show") or (
+                    isinstance(func, ast.Attribute) and func.attr == "show"
+                    and isinstance(func.value, ast.Name) and func.value.id == "optim")
+                if not (isinstance(node, ast.Call) and is_show):
+                    continue
+                call = ast.unparse(node)
+                if len(node.args) != 1 or node.keywords:
+                    yield path.name, i, call, None
+                    continue
+                try:
+                    for obj in _resolve(node.args[0], names, loops):
+                        yield path.name, i, call, obj
+                except (LookupError, AttributeError):
+                    yield path.name, i, call, None
+
+
+def test_shown_source_fits_the_page():
+    """Every object a chapter displays with ``show(obj)`` (its source, from inspect.getsource) fits in the
+    88 columns of a code cell, though the rest of the package keeps to 120: no shown block scrolls sideways."""
+    shown = list(_shown_objects())
+    unresolved = [f"{chapter} cell {i}: {call}" for chapter, i, call, obj in shown if obj is None]
+    assert not unresolved, ("this test cannot tell which object these show() calls display; resolve them "
+                            "(SHOWN_BY_HAND) so that their source is checked:\n" + "\n".join(unresolved))
+    assert len({id(obj) for *_, obj in shown}) >= 20, "fewer show() calls than expected: is the parsing broken?"
+    too_wide, seen = [], set()
+    for chapter, _, call, obj in shown:
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        lines, start = inspect.getsourcelines(obj)
+        where = inspect.getsourcefile(obj).replace(str(ROOT) + os.sep, "")
+        name = f"{obj.__module__}.{obj.__qualname__}"
+        too_wide += [f"{name} ({chapter}: {call}), {where}:{start + k}, {len(line)} columns: {line.strip()}"
+                     for k, line in enumerate(line.rstrip("\n") for line in lines) if len(line) > PAGE_COLUMNS]
+    assert not too_wide, (f"source shown in the chapters is wider than {PAGE_COLUMNS} columns (wrap it in optim/, "
+                          "keeping each # (N) on its equation's line):\n" + "\n".join(too_wide))

@@ -156,8 +156,8 @@ async () => {
     alt: img.getAttribute("alt"), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
     linked: !!img.closest("a.image-reference"), player: !!img.closest(".optim-player"),
   }));
-  // Code that scrolls sideways in the page's column: cell inputs and code blocks, and printed outputs
-  // (not the package's source that show() prints: optim/ keeps to 120 columns).
+  // Code that scrolls sideways in the page's column: cell inputs and code blocks, and outputs (printed
+  // text wraps; the package source that show() prints keeps to 88 columns, tests/test_book.py).
   const wide = sel => Array.from(document.querySelectorAll(sel)).filter(p => p.scrollWidth > p.clientWidth + 1)
     .map(p => p.textContent.split("\n").reduce((a, b) => a.length >= b.length ? a : b, "").slice(0, 120));
   // Figures must be opaque: a transparent background turns black text unreadable on the dark theme.
@@ -204,7 +204,7 @@ async () => {
       'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
     height: document.body.scrollHeight,
     wideCode: wide(".bd-article div.highlight pre:not(.cell_output pre)"),
-    wideOutput: wide(".bd-article .cell_output pre:not(.highlight pre)"),
+    wideOutput: wide(".bd-article .cell_output pre"),
     float64: (document.body.innerText.match(/np\.float(64|32)\([^)]*\)/g) || []).slice(0, 5),
   };
 }
