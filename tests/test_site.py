@@ -141,14 +141,17 @@ def server(site):
 
 # --- what one visit records -----------------------------------------------------------------------
 
-PAGE_STATE = r"""
-async () => {
-  // MathJax's loader defines MathJax.startup only once its components have loaded: wait for it.
+#: The start of every page probe: MathJax's loader defines MathJax.startup only once its components
+#: have loaded, so wait for it, then for the typesetting.
+WAIT_FOR_MATHJAX = r"""
   for (let i = 0; window.MathJax && !(MathJax.startup && MathJax.startup.promise) && i < 400; i++) {
     await new Promise(resolve => setTimeout(resolve, 25));
   }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
-  await document.fonts.ready;
+"""
+
+PAGE_STATE = r"""
+async () => {""" + WAIT_FOR_MATHJAX + r"""  await document.fonts.ready;
   const article = document.querySelector("main") || document.body;
   const images = Array.from(document.images).map(img => ({
     src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
@@ -533,12 +536,7 @@ ON_SCREEN = r"""(selector) => {
     && style.display !== "none";
 }"""
 PHONE_STATE = r"""
-async () => {
-  // MathJax's loader defines MathJax.startup only once its components have loaded: wait for it.
-  for (let i = 0; window.MathJax && !(MathJax.startup && MathJax.startup.promise) && i < 400; i++) {
-    await new Promise(resolve => setTimeout(resolve, 25));
-  }
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+async () => {""" + WAIT_FOR_MATHJAX + r"""
   const formulas = Array.from(document.querySelectorAll('mjx-container[display="true"]'));
   const cut = formulas.filter(m => m.scrollWidth > m.clientWidth + 1);
   const hinted = m => getComputedStyle(m).overflowX === "auto" && /gradient/.test(getComputedStyle(m).backgroundImage);
