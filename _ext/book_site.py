@@ -26,8 +26,9 @@ tests/test_site.py fails if any of it comes back.
    summary from it: 13.6 MB for one query (the chapters carry their players' frames), 18 failed
    requests from file://, and summaries that showed raw TeX and the table of contents. The book
    turns that off (html_show_search_summary: false in _config.yml) and writes instead, once per
-   build, the plain text of every section (``search-text.js``, formulas left out, code and outputs
-   left out), from which ``book-search.js`` (in _extra/) cuts the summaries on the search page.
+   build, the plain text of every section (``search-text.js``: short formulas as text, longer ones
+   as an ellipsis, code and outputs left out), from which ``book-search.js`` (in _extra/) cuts
+   the summaries on the search page.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _plain_text(node: nodes.Node) -> str:
     if isinstance(node, _LEFT_OUT) or {"cell_input", "cell_output"} & set(node.get("classes", [])):
         return " "
     words = "".join(_plain_text(child) for child in node.children)
-    return f" {words} " if isinstance(node, (nodes.Element)) and not isinstance(node, nodes.Inline) else words
+    return words if isinstance(node, nodes.Inline) else f" {words} "
 
 
 def _collect_search_text(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -130,8 +131,9 @@ def _collect_search_text(app: Sphinx, doctree: nodes.document, docname: str) -> 
             sections.append(["#" + section["ids"][0], text])
     if sections:
         sections[0][0] = ""  # the page's own title: the search lists it without an anchor
-    store = app.env.__dict__.setdefault("book_search_text", {})
-    store[docname] = sections
+    if not hasattr(app.env, "book_search_text"):
+        app.env.book_search_text = {}
+    app.env.book_search_text[docname] = sections
 
 
 def _write_search_text(app: Sphinx, exception: Exception | None) -> None:
