@@ -1,15 +1,16 @@
 """Learning-rate schedules: functions of the step t, to pass as any hyperparameter.
 
     >>> from optim import SGD, Adam
-    >>> from optim.schedules import cosine, join, linear, one_cycle
+    >>> from optim.schedules import cosine, join, linear, one_cycle, wsd
     >>> opt = SGD(lr=cosine(0.1, steps=100))         # 0.1 on the first update, 0 from t = 101
     >>> opt = SGD(lr=join([linear(0.001, 0.1, 10), cosine(0.1, 90)], [10]))  # warm-up, then cosine
+    >>> opt = SGD(lr=wsd(0.1, steps=1000, cooldown=0.2))  # flat, then the last 20% down
     >>> lr, beta1 = one_cycle(0.01, steps=200)
     >>> opt = Adam(lr=lr, beta1=beta1)                # the momentum cycles against the lr
 
 A schedule is called with t = 1 on the first update (``Optimizer.update`` counts from 1), so
 the formulas below read k = t - 1, the number of updates made before this one. The comments
-(1) to (8) are the equations of the schedules chapter (chapters/17_schedules). PyTorch counts
+(1) to (9) are the equations of the schedules chapter (chapters/17_schedules). PyTorch counts
 the scheduler's steps instead: the first ``optimizer.step()`` uses the value at
 ``last_epoch = 0`` and each ``scheduler.step()`` after it adds one. So schedule(t) here is a
 ``torch.optim.lr_scheduler`` at last_epoch = t - 1 (tests/test_parity.py checks each one).
@@ -101,6 +102,41 @@ def join(schedules: Sequence[Callable], boundaries: Sequence[int]) -> Callable:
             start = boundary
 
     return joined
+
+
+COOLDOWN_SHAPES = {"linear": lambda x: 1 - x, "1-sqrt": lambda x: 1 - math.sqrt(x)}
+
+
+def wsd(lr, steps: int, cooldown=0.2, warmup: int = 0, shape="1-sqrt",
+        end=0.0) -> Callable:
+    """Warmup-stable-decay: lr * t / warmup up to t = warmup, then lr, then the last
+    D = round(cooldown * steps) updates down to end, reached at t = steps + 1:
+    end + (lr - end) * s(x), x = min(k - (steps - D), D) / D, s(x) = 1 - sqrt(x)
+    or 1 - x.
+
+    Named by Hu et al. (2024); the 1 - sqrt cool-down is Hagele et al.'s (2024). The
+    plateau does not depend on steps, so runs for several budgets share it up to their
+    cool-downs. PyTorch has no such scheduler; ``LambdaLR`` with this function of
+    t = last_epoch + 1 gives it.
+    """
+    if shape not in COOLDOWN_SHAPES:
+        raise ValueError(f"shape must be one of {sorted(COOLDOWN_SHAPES)},"
+                         f" got {shape!r}")
+    if not 0 < cooldown <= 1:
+        raise ValueError(f"cooldown is a fraction of steps in (0, 1], got {cooldown!r}")
+    decay = max(1, round(cooldown * steps))
+    if warmup < 0 or warmup + decay > steps:
+        raise ValueError(f"warmup ({warmup}) and the cool-down ({decay} steps) must"
+                         f" fit in steps ({steps})")
+    s, stable = COOLDOWN_SHAPES[shape], steps - decay
+
+    def schedule(t):
+        if t <= warmup:
+            return lr * t / warmup
+        x = min(max(t - 1 - stable, 0), decay) / decay
+        return end + (lr - end) * s(x)  # (9)
+
+    return schedule
 
 
 class OneCycle(NamedTuple):

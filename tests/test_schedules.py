@@ -7,7 +7,18 @@ import pytest
 
 from optim import SGD, Adam, Momentum, Muon
 from optim.run import settings, trajectory
-from optim.schedules import constant, cosine, exponential, inverse_sqrt, join, linear, one_cycle, polynomial, step_decay
+from optim.schedules import (
+    constant,
+    cosine,
+    exponential,
+    inverse_sqrt,
+    join,
+    linear,
+    one_cycle,
+    polynomial,
+    step_decay,
+    wsd,
+)
 from optim.surfaces import Rosenbrock
 
 
@@ -86,3 +97,28 @@ def test_a_schedule_that_leaves_the_range_fails_when_it_does():
         opt.update(params, {"w": np.ones(1)})
     with pytest.raises(ValueError, match="lr must be"):
         opt.update(params, {"w": np.ones(1)})
+
+
+def test_wsd_plateau_cooldown_and_warmup():
+    """Flat at lr, then the last D = round(cooldown * steps) updates down to end at t = steps + 1."""
+    np.testing.assert_allclose(values(wsd(1.0, 10, cooldown=0.2, shape="linear"), 12),
+                               [1] * 9 + [0.5, 0, 0])
+    np.testing.assert_allclose(values(wsd(1.0, 10, cooldown=0.4, end=0.2), 11)[6:],
+                               0.2 + 0.8 * (1 - np.sqrt([0, 0.25, 0.5, 0.75, 1])))
+    np.testing.assert_allclose(values(wsd(1.0, 10, warmup=4), 5), [0.25, 0.5, 0.75, 1, 1])
+    # Budgets share the plateau: the 1000-step schedule equals the 250-step one until
+    # the shorter one's cool-down starts (t = 201), then stays flat where it decays.
+    short, long = values(wsd(0.5, 250), 250), values(wsd(0.5, 1000), 250)
+    np.testing.assert_array_equal(short[:200], long[:200])
+    assert np.all(short[201:] < 0.5) and np.all(long == 0.5)
+    # Arrays of rates give one schedule per setting.
+    np.testing.assert_allclose(wsd(np.array([1.0, 2.0]), 10, shape="linear")(10), [0.5, 1.0])
+
+
+@pytest.mark.parametrize("kwargs, culprit", [
+    ({"shape": "cosine"}, "shape"), ({"cooldown": 0.0}, "cooldown"), ({"cooldown": 1.5}, "cooldown"),
+    ({"warmup": 9}, "warmup"), ({"warmup": -1}, "warmup"),
+])
+def test_wsd_rejects_what_does_not_fit(kwargs, culprit):
+    with pytest.raises(ValueError, match=culprit):
+        wsd(1.0, 10, **kwargs)
