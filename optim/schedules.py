@@ -116,8 +116,8 @@ def wsd(lr, steps: int, cooldown=0.2, warmup: int = 0, shape="1-sqrt",
 
     Named by Hu et al. (2024); the 1 - sqrt cool-down is Hagele et al.'s (2024). The
     plateau does not depend on steps, so runs for several budgets share it up to their
-    cool-downs. PyTorch has no such scheduler; ``LambdaLR`` with this function of
-    t = last_epoch + 1 gives it.
+    cool-downs. PyTorch has no WSD scheduler: ``SequentialLR`` of ``LinearLR``,
+    ``ConstantLR`` and ``LinearLR`` gives the linear form, a ``LambdaLR`` the other.
     """
     if shape not in COOLDOWN_SHAPES:
         raise ValueError(f"shape must be one of {sorted(COOLDOWN_SHAPES)},"

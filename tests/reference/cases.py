@@ -243,6 +243,13 @@ def inverse_sqrt_factor(k, warmup=20):
     return min((k + 1) / warmup, ((warmup / (k + 1)) ** 0.5))
 
 
+def wsd_sqrt_factor(k, steps=200, cooldown=40):
+    """The LambdaLR factor of schedules.wsd(lr, steps, cooldown / steps) with its 1 - sqrt
+    cool-down (k = t - 1): 1 on the plateau, then 1 - sqrt of the cool-down's progress."""
+    into = k - (steps - cooldown)
+    return 1.0 if into <= 0 else 1.0 - (min(into, cooldown) / cooldown) ** 0.5
+
+
 # Learning-rate schedules: name: (optim class, optim kwargs, {hyperparameter: (schedule, kwargs)},
 # torch optimizer, torch kwargs, (torch scheduler, kwargs), problems). The scheduler spec
 # "SequentialLR" takes a list of (scheduler, kwargs); None means no scheduler at all.
@@ -319,6 +326,29 @@ SCHEDULES = {
         {"lr": 0.02},
         ("SequentialLR", {"schedulers": [("LinearLR", {"start_factor": 0.05, "total_iters": 20}),
                                          ("CosineAnnealingLR", {"T_max": 180})], "milestones": [20]}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "wsd": (
+        "Adam",
+        {},
+        {"lr": ("wsd", {"lr": 0.02, "steps": 200})},
+        "Adam",
+        {"lr": 0.02},
+        ("LambdaLR", {"lr_lambda": wsd_sqrt_factor}),
+        ["rosenbrock", "quadratic"],
+    ),
+    "wsd_linear_warmup": (  # torch's own schedulers, chained: warm-up, plateau, linear cool-down
+        "Adam",
+        {},
+        {"lr": ("wsd", {"lr": 0.02, "steps": 200, "cooldown": 0.25, "warmup": 10,
+                        "shape": "linear", "end": 1e-3})},
+        "Adam",
+        {"lr": 0.02},
+        ("SequentialLR", {"schedulers": [("LinearLR", {"start_factor": 0.1, "total_iters": 9}),
+                                         ("ConstantLR", {"factor": 1.0, "total_iters": 0}),
+                                         ("LinearLR", {"start_factor": 1.0, "end_factor": 0.05,
+                                                       "total_iters": 50})],
+                          "milestones": [10, 150]}),
         ["rosenbrock", "quadratic"],
     ),
     "one_cycle": (
