@@ -124,17 +124,17 @@ def wsd(lr, steps: int, cooldown=0.2, warmup: int = 0, shape="1-sqrt",
                          f" got {shape!r}")
     if not 0 < cooldown <= 1:
         raise ValueError(f"cooldown is a fraction of steps in (0, 1], got {cooldown!r}")
-    decay = max(1, round(cooldown * steps))
-    if warmup < 0 or warmup + decay > steps:
-        raise ValueError(f"warmup ({warmup}) and the cool-down ({decay} steps) must"
+    length = max(1, round(cooldown * steps))
+    if warmup < 0 or warmup + length > steps:
+        raise ValueError(f"warmup ({warmup}) and the cool-down ({length} steps) must"
                          f" fit in steps ({steps})")
-    s, stable = COOLDOWN_SHAPES[shape], steps - decay
+    falling, stable = COOLDOWN_SHAPES[shape], steps - length
 
     def schedule(t):
         if t <= warmup:
             return lr * t / warmup
-        x = min(max(t - 1 - stable, 0), decay) / decay
-        return end + (lr - end) * s(x)  # (9)
+        x = min(max(t - 1 - stable, 0), length) / length
+        return end + (lr - end) * falling(x)  # (9)
 
     return schedule
 
