@@ -5,7 +5,7 @@
     python benchmarks/nn_epoch.py --hidden 1024 --batch 256   # a wider network: arithmetic, not overhead
 
 By default both sides train a 64-128-10 ReLU network with softmax cross-entropy and Adam (lr 1e-3) in float32,
-batch 64, over the 1,079 training rows of chapter 18's split of the digits (17 steps per epoch):
+batch 64, over the 1,079 training rows of chapter 22's split of the digits (17 steps per epoch):
 the same arithmetic, so the difference is the per-step overhead of each library. Without
 scikit-learn (which ships the digits), random inputs of the same shape are used; the cost is the same.
 """
@@ -19,8 +19,8 @@ import timeit
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="BLAS / intra-op threads for both libraries")
 parser.add_argument("--repeat", type=int, default=7, help="timed repeats; the best is reported")
-parser.add_argument("--hidden", type=int, default=128, help="width of the hidden layer (chapter 18: 128)")
-parser.add_argument("--batch", type=int, default=64, help="minibatch size (chapter 18: 64)")
+parser.add_argument("--hidden", type=int, default=128, help="width of the hidden layer (chapter 22: 128)")
+parser.add_argument("--batch", type=int, default=64, help="minibatch size (chapter 22: 64)")
 args = parser.parse_args()
 for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[name] = str(args.threads)  # before numpy is imported, so its BLAS reads them

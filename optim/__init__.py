@@ -13,6 +13,7 @@ Learning-rate schedules (functions of the step, usable as any hyperparameter) ar
 
 from . import schedules
 from .adadelta import AdaDelta
+from .adafactor import Adafactor
 from .adagrad import AdaGrad
 from .adam import Adam
 from .adamax import AdaMax
@@ -24,16 +25,21 @@ from .momentum import Momentum
 from .muon import Muon
 from .nadam import NAdam
 from .nesterov import Nesterov
+from .prodigy import Prodigy
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .schedule_free import ScheduleFreeAdamW, ScheduleFreeSGD
 from .sgd import SGD
+from .shampoo import Shampoo
+from .soap import SOAP
 from .source import show
 from .yogi import Yogi
 
 #: The source article's six methods, and every optimizer of the book in chapter order.
 SEED_OPTIMIZERS = (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam)
 OPTIMIZERS = (SGD, Momentum, Nesterov, AdaGrad, RMSprop, AdaDelta, Adam, AdaMax, NAdam, AMSGrad, AdamW, Yogi, RAdam,
-              Lion, Muon)
+              Lion, Muon, Adafactor, Shampoo, SOAP, ScheduleFreeSGD, ScheduleFreeAdamW,
+              Prodigy)
 
 __all__ = [
     "OPTIMIZERS",
@@ -54,6 +60,12 @@ __all__ = [
     "RAdam",
     "Lion",
     "Muon",
+    "Adafactor",
+    "Shampoo",
+    "SOAP",
+    "ScheduleFreeSGD",
+    "ScheduleFreeAdamW",
+    "Prodigy",
     "schedules",
     "show",
 ]

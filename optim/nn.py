@@ -9,7 +9,7 @@ Parameters are float32 by default, like PyTorch's: half the memory traffic of fl
 enough precision for training. The gradient check in the tests uses float64, where central
 differences are accurate to about 1e-9.
 
-The comments (2)..(8) are the equation numbers of chapter 18, which derives every line.
+The comments (2)..(8) are the equation numbers of chapter 22, which derives every line.
 
 A *stack* of networks, every array with a leading axis of length K (biases shaped (K, 1, n)),
 runs K networks in one pass (see :func:`stack`): the losses then have shape (K,), and an

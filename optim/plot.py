@@ -42,6 +42,12 @@ COLORS = {
     "RAdam": "#332288",
     "Lion": "#CC6677",
     "Muon": "#AA4499",
+    "Adafactor": "#661100",
+    "Shampoo": "#88CCEE",
+    "SOAP": "#6699CC",
+    "ScheduleFreeSGD": "#555555",
+    "ScheduleFreeAdamW": "#225555",
+    "Prodigy": "#EE3377",
 }
 #: Light greys, darker uphill: the paths drawn over them keep their colours.
 CONTOUR_MAP = mpl.colors.LinearSegmentedColormap.from_list("book_contours", ["#ffffff", "#bdbdbd"])
@@ -55,6 +61,10 @@ LINESTYLES = {
     "NAdam": "-.",
     "RAdam": (0, (5, 1.5, 1, 1.5, 1, 1.5)),
     "Yogi": (0, (1, 1.2)),
+    "Shampoo": "--",
+    "SOAP": (0, (3, 1, 1, 1)),
+    "ScheduleFreeSGD": "--",
+    "ScheduleFreeAdamW": "-.",
 }
 #: For runs that are not named after an optimizer (e.g. several learning rates of one method).
 CYCLE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255", "#999933"]

@@ -10,7 +10,7 @@
 
 A schedule is called with t = 1 on the first update (``Optimizer.update`` counts from 1), so
 the formulas below read k = t - 1, the number of updates made before this one. The comments
-(1) to (9) are the equations of the schedules chapter (chapters/17_schedules). PyTorch counts
+(1) to (9) are the equations of the schedules chapter (chapters/21_schedules). PyTorch counts
 the scheduler's steps instead: the first ``optimizer.step()`` uses the value at
 ``last_epoch = 0`` and each ``scheduler.step()`` after it adds one. So schedule(t) here is a
 ``torch.optim.lr_scheduler`` at last_epoch = t - 1 (tests/test_parity.py checks each one).

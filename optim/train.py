@@ -5,7 +5,7 @@ minibatches (``data.batches``), so two optimizers given the same seed start from
 and see the same data in the same order. Only the optimizer differs.
 
 A sweep trains a stack of identical networks at once, one per learning rate (the optimizer gets
-the learning rates as an array, see ``optim.base``): for chapter 18's network, seven learning
+the learning rates as an array, see ``optim.base``): for chapter 22's network, seven learning
 rates then cost about as much as five separate runs, since every numpy call serves all seven.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,8 @@ class History:
     ``train_loss[e]`` (e >= 1) is the mean of the minibatch losses of epoch e, the number training
     logs usually show: free to compute, it lags the weights by about half an epoch. Row 0 is the
     loss on the whole training set. The validation loss and accuracy are taken after each epoch.
+    A Schedule-Free optimizer trains at one point and is judged at its average: its validation
+    numbers and the final ``params`` are the average's, its training loss the training point's.
 
     ``seconds[e]`` is the CPU time of epoch e's updates (forward, backward and optimizer steps): unlike
     the wall-clock time, it does not count the time other programs take the processor away.
@@ -69,6 +72,20 @@ def train(optimizer, params: nn.Params, data: Split, epochs: int = 20, batch_siz
         return _train(optimizer, params, data, epochs, batch_size, seed, progress, desc)
 
 
+@contextmanager
+def _judged_at_average(optimizer, params: nn.Params):
+    """Schedule-Free methods train at one point (y) and are judged at another, their average x:
+    their ``eval(params)`` puts x into the parameters and ``train(params)`` puts y back."""
+    if not hasattr(optimizer, "eval"):
+        yield
+        return
+    optimizer.eval(params)
+    try:
+        yield
+    finally:
+        optimizer.train(params)
+
+
 def _train(optimizer, params, data, epochs, batch_size, seed, progress, desc) -> History:
     from tqdm.auto import trange
 
@@ -80,7 +97,8 @@ def _train(optimizer, params, data, epochs, batch_size, seed, progress, desc) ->
     alive = np.ones(np.shape(start_loss), dtype=bool)
 
     def record(train_loss):
-        logits = nn.forward(params, data.X_val)
+        with _judged_at_average(optimizer, params):
+            logits = nn.forward(params, data.X_val)
         for name, value in [("train_loss", train_loss), ("val_loss", nn.cross_entropy(logits, data.y_val)[0]),
                             ("val_accuracy", (logits.argmax(axis=-1) == data.y_val).mean(axis=-1))]:
             curves[name].append(np.where(alive, value, np.nan))
@@ -103,6 +121,8 @@ def _train(optimizer, params, data, epochs, batch_size, seed, progress, desc) ->
             record(total / len(y_train))
             if not alive.any():
                 break
+    if hasattr(optimizer, "eval"):
+        optimizer.eval(params)  # the trained network is the average x
     missing = epochs + 1 - len(curves["train_loss"])
     arrays = {name: np.array(values + [np.full(alive.shape, np.nan)] * missing) for name, values in curves.items()}
     return History(**arrays, seconds=np.array(seconds), diverged=~alive, params=params)

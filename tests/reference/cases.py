@@ -224,7 +224,7 @@ CASES = {
     ),
 }
 
-# Scheduler values alone, as chapter 17 prints them (it runs without torch, so it shows them as
+# Scheduler values alone, as chapter 21 prints them (it runs without torch, so it shows them as
 # literals; test_parity.py ties those to these). name: (torch scheduler, kwargs, base lr, optimizer
 # steps); golden.npz keeps under scheduler_values/<name> the lr of each optimizer.step(), i.e. the
 # value after 0, 1, ... calls of scheduler.step().
@@ -388,6 +388,26 @@ SCHEDULES = {
         ["rosenbrock", "quadratic"],
     ),
 }
+
+
+def torch_stepper(make_optimizer, init, take_step=None):
+    """For the golden scripts run by other packages: float64 tensors from ``init()``, the torch
+    optimizer ``make_optimizer(tensors)`` and the ``make_step`` of ``run`` that hands it numpy's
+    gradients, calls ``take_step(opt)`` (default ``opt.step()``) and copies the tensors back.
+    torch is imported here only, so that the tests, which need no torch, can import this file."""
+    import torch
+
+    tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in init().items()}
+    opt = make_optimizer(list(tensors.values()))
+
+    def step(params, grads):
+        for k, t in tensors.items():
+            t.grad = torch.from_numpy(np.array(grads[k], dtype=np.float64))
+        opt.step() if take_step is None else take_step(opt)
+        for k, t in tensors.items():
+            params[k][...] = t.detach().numpy()
+
+    return step
 
 
 def run(make_step, problem, steps=STEPS, init=None):
