@@ -13,8 +13,8 @@ tests/test_site.py fails if any of it comes back.
    needs Sphinx 7), so the same one-line fix is applied here.
 2. Dead widget state. myst-nb embeds the executed notebook's ipywidgets state (about 100 kB per
    chapter) in a script tag for the widget manager. The book never loads that manager
-   (``nb_ipywidgets_js: {}``): on the website the explorers are replaced by kernel-free players,
-   so the state is dropped.
+   (``nb_ipywidgets_js: {}``): on the website an explorer shows its precomputed page, not its
+   widget view (``nb_mime_priority_overrides`` in _config.yml), so the state is dropped.
 3. A second copy of the icons. pydata-sphinx-theme loads Font Awesome twice on every page: as
    the CSS and web fonts that draw the theme's icons, and as ``fontawesome.js`` (1.5 MB, the
    largest file of any page), which only serves sites that add custom icons. The book adds none,
@@ -23,7 +23,7 @@ tests/test_site.py fails if any of it comes back.
    (755 kB, see _extra/mathjax/SOURCE.txt) loaded on pages without a formula too. It is left
    out of pages that have none.
 5. A heavy search. Sphinx's search page fetched the whole HTML of every page it lists, to cut a
-   summary from it: 13.6 MB for one query (the chapters carry their players' frames), 18 failed
+   summary from it: 13.6 MB for one query (the chapters then carried players' frames), 18 failed
    requests from file://, and summaries that showed raw TeX and the table of contents. The book
    turns that off (html_show_search_summary: false in _config.yml) and writes instead, once per
    build, the plain text of every section (``search-text.js``: short formulas as text, longer ones

@@ -6,8 +6,11 @@ that fails and none that leaves this machine (the site works offline);
 every image loaded, and every figure on an opaque background (readable in both themes); every
 formula typeset by the MathJax that ships with the site, and no raw TeX left; no dead widgets.
 Chapter pages must also have Colab and Binder launch links and a notebook download, and every
-chapter with an explorer must show a kernel-free player and say where its sliders are live.
-Pages stay under 5 MB each, everything they load included.
+chapter with an explorer must show it and say where its sliders are live. Every explorer is driven
+as a reader would (mouse, keyboard, touch, a surface menu): each move must redraw within a frame,
+and the path drawn must be, to a pixel, the one optim computes for that setting. A chapter page
+brings at most 1.5 MB of its own (its HTML and images; the site's shared CSS, scripts, fonts and
+MathJax are counted once, apart), and no page loads more than 5 MB in all.
 
 Screenshots of every page, light and dark, are saved next to the build (the path is printed),
 with a report of page weights and messages (site-report.json).
@@ -41,6 +44,11 @@ from book import toc_files
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 MAX_PAGE_BYTES = 5 * 1024 * 1024
+#: What a chapter brings of its own (its HTML, inline explorers and players, its images), and what the
+#: site's shared files (theme CSS, scripts and fonts, MathJax), each counted once, may weigh.
+MAX_OWN_BYTES = 1.5 * 1024 * 1024
+MAX_SHARED_BYTES = 2.5 * 1024 * 1024
+SHARED_FOLDERS = ("_static", "mathjax", "_sphinx_design_static")
 HOW_TO_ENABLE = (
     "to run them, install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`) and "
     "`pip install playwright` (it uses that Chromium and downloads nothing); set CHROMIUM=/path/to/chromium "
@@ -99,7 +107,18 @@ def _require_browser() -> str:
 TOC = _toc_files()
 CHAPTERS = [d for d in TOC if d.startswith("chapters/") and (ROOT / f"{d}.ipynb").exists()]
 EXPLORER_CHAPTERS = [d for d in CHAPTERS
-                     if re.search(r"\b(explore|Explorer)\(|\boptim\.widgets\b", _notebook_source(d) or "")]
+                     if re.search(r"\b(explore|Explorer)\(|\boptim\.widgets\b|\binteract\(", _notebook_source(d) or "")]
+
+
+def _page_explorers(doc: str) -> int:
+    """How many explorers the chapter displays (optim.widgets cells whose output is kept)."""
+    cells = json.loads((ROOT / f"{doc}.ipynb").read_text())["cells"]
+    return sum(1 for c in cells if c["cell_type"] == "code" and "optim.widgets" in "".join(c["source"])
+               and ".widget()" not in "".join(c["source"])
+               and not {"remove-output", "remove-cell"} & set(c.get("metadata", {}).get("tags", [])))
+
+
+PAGE_EXPLORER_CHAPTERS = [d for d in CHAPTERS if _page_explorers(d)]
 PAGES = TOC + ["genindex", "search"]
 
 
@@ -157,7 +176,7 @@ async () => {""" + WAIT_FOR_MATHJAX + r"""  await document.fonts.ready;
     src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
     inArticle: article.contains(img) && !img.closest("header, nav, .bd-header-article"),
     alt: img.getAttribute("alt"), shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
-    linked: !!img.closest("a.image-reference"), player: !!img.closest(".optim-player"),
+    linked: !!img.closest("a.image-reference"), player: !!img.closest(".optim-player, .optim-explorer"),
   }));
   // Code that scrolls sideways in the page's column: cell inputs and code blocks, and outputs (printed
   // text wraps; the package source that show() prints keeps to 88 columns, tests/test_book.py).
@@ -202,6 +221,7 @@ async () => {""" + WAIT_FOR_MATHJAX + r"""  await document.fonts.ready;
     mathOffColour,
     links: Array.from(document.querySelectorAll("a[href]")).map(a => a.getAttribute("href")),
     players: document.querySelectorAll("div.optim-player").length,
+    explorers: document.querySelectorAll("div.optim-explorer").length,
     liveNote: admonitions.some(t => /Colab/.test(t) && /Binder/.test(t) && /slider/i.test(t)),
     deadWidgets: document.querySelectorAll(
       'script[type="application/vnd.jupyter.widget-view+json"], .jupyter-widgets').length,
@@ -263,12 +283,16 @@ def visits(site, server, pytestconfig):
     report = {scheme: {n: {k: v for k, v in r.items() if k not in ("images", "links", "figures")}
                        for n, r in results[scheme].items()} for scheme in VISITS}
     (site.parent / "site-report.json").write_text(json.dumps(report, indent=1))
+    results["shared"] = {f: (site / f).stat().st_size for r in results["light"].values() for f in r["shared_files"]}
     weights = sorted(((r["bytes"], n) for n, r in results["light"].items()), reverse=True)
+    own = sorted(((r["own_bytes"], n) for n, r in results["light"].items()), reverse=True)
     pytestconfig.book_site_summary = [
         f"site: {site}",
         f"screenshots (light and dark): {shots}",
         f"report: {site.parent / 'site-report.json'}",
         "heaviest pages (everything they load): " + ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in weights[:3]),
+        "heaviest pages of their own: " + ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in own[:3])
+        + f"; shared files, counted once: {sum(results['shared'].values()) / 1e6:.2f} MB",
     ]
     return results
 
@@ -313,8 +337,11 @@ def _visit(context, base, site, name, external, shot) -> dict:
                 files.add(path)
     outside = external[start:]
     mathjax = [f for f in files if "mathjax" in f.relative_to(site).parts[:1]]
+    shared = [f for f in files if f.relative_to(site).parts[0] in SHARED_FOLDERS]
     state.update(
         mathjax_files=len(mathjax), mathjax_bytes=sum(f.stat().st_size for f in mathjax),
+        own_bytes=sum(f.stat().st_size for f in files if f not in shared),
+        shared_files=sorted(str(f.relative_to(site)) for f in shared),
         console=[m for m in messages if m.split(":")[0] in ("error", "warning")], errors=errors,
         failed=[f"{url} ({why})" for url, why in failed if url not in outside],  # outside: reported apart
         external=outside, bytes=sum(f.stat().st_size for f in files), shot=str(shot),
@@ -421,10 +448,11 @@ def test_chapter_has_launch_and_download_links(visits, site, doc):
 
 
 @pytest.mark.parametrize("doc", EXPLORER_CHAPTERS)
-def test_explorer_chapters_show_a_player(visits, doc):
+def test_explorer_chapters_show_their_explorers(visits, doc):
     for scheme in SCHEMES:
         r = _record(visits, scheme, doc)
-        assert r["players"] >= 1, f"{doc} has an explorer but its page shows no kernel-free player (div.optim-player)"
+        assert r["explorers"] == _page_explorers(doc), (
+            f"{doc} displays {_page_explorers(doc)} explorers in its notebook but its page shows {r['explorers']}")
         assert all(r["playersWork"]), f"a player on {doc} does not change frame when its slider moves"
         assert r["liveNote"], f"{doc}: no note saying that the sliders are live in Colab or Binder"
 
@@ -433,6 +461,310 @@ def test_pages_stay_light(visits):
     weights = {name: r["bytes"] for name, r in visits["light"].items()}
     heavy = {n: f"{b / 1e6:.1f} MB" for n, b in weights.items() if b > MAX_PAGE_BYTES}
     assert not heavy, f"pages over {MAX_PAGE_BYTES / 2**20:.0f} MB (everything they load included): {heavy}"
+    own = {name: r["own_bytes"] for name, r in visits["light"].items()}
+    heavy = {n: f"{b / 2**20:.2f} MiB" for n, b in own.items() if b > MAX_OWN_BYTES}
+    assert not heavy, f"pages bringing more than {MAX_OWN_BYTES / 2**20:g} MiB of their own: {heavy}"
+    total = sum(visits["shared"].values())
+    assert total <= MAX_SHARED_BYTES, f"the site's shared files weigh {total / 2**20:.2f} MiB, counted once"
+
+
+# --- the explorers, driven as a reader drives them ------------------------------------------------
+
+#: Per explorer: its spec (without the stored grid), what it shows now, and the time from an input to
+#: the end of the next frame's paint, as the page's own clock measures it, over several moves.
+EXPLORER_STATE = r"""
+(index) => {
+  const root = document.querySelectorAll("div.optim-explorer")[index];
+  const shown = Array.from(root.querySelectorAll(".optim-explorer-figures")).find(f => f.style.display !== "none");
+  const spec = Object.assign({}, root.optimExplorer.spec); delete spec.data;
+  return {spec, drawn: root.getAttribute("data-drawn"), ready: root.getAttribute("data-ready"),
+          values: Array.from(root.querySelectorAll("input[type=range]")).map(r => +r.value),
+          valuetext: Array.from(root.querySelectorAll("input[type=range]")).map(r => r.getAttribute("aria-valuetext")),
+          surface: shown.getAttribute("data-surface"),
+          d: Array.from(shown.querySelectorAll("svg path")).map(p => p.getAttribute("d")),
+          status: root.querySelector(".optim-explorer-status").textContent,
+          width: root.getBoundingClientRect().width, overflow: root.scrollWidth - root.clientWidth,
+          bytes: new Blob([root.outerHTML]).size,
+          // The lines sit on the picture: each shown panel's SVG covers its image exactly, no padding between.
+          misaligned: Array.from(shown.querySelectorAll(".optim-explorer-panel")).map(panel => {
+            const img = panel.querySelector("img"), a = img.getBoundingClientRect();
+            const b = panel.querySelector("svg").getBoundingClientRect();
+            const pad = parseFloat(getComputedStyle(img).paddingLeft);
+            return Math.max(Math.abs(a.left - b.left), Math.abs(a.top - b.top), Math.abs(a.width - b.width),
+                            Math.abs(a.height - b.height)) + pad;
+          }).filter(v => v > 0.5),
+          // Clip paths and markers are found by id: every id in the explorer is used once in the page.
+          duplicateIds: Array.from(root.querySelectorAll("[id]")).map(e => e.id)
+            .filter(id => document.querySelectorAll("[id='" + id + "']").length > 1)};
+}
+"""
+EXPLORER_TIMING = r"""
+async ([index, moves]) => {
+  const root = document.querySelectorAll("div.optim-explorer")[index];
+  const range = root.querySelector("input[type=range]"), n = +range.max + 1, times = [];
+  const frame = () => new Promise(done => requestAnimationFrame(() => {
+    const start = performance.now(); setTimeout(() => done([start, performance.now()]), 0); }));
+  await frame();
+  for (let k = 0; k < moves; k++) {
+    const before = root.getAttribute("data-drawn"), t0 = performance.now();
+    range.value = (+range.value + 5) % n;
+    range.dispatchEvent(new Event("input", {bubbles: true}));
+    await Promise.resolve(); await Promise.resolve(); await Promise.resolve();
+    const drawn = performance.now(), changed = root.getAttribute("data-drawn") !== before;
+    const [rafStart, painted] = await frame();
+    // Work: the handler and its redraw, then the frame's style, layout and paint (without the wait
+    // for the display's next refresh, which depends on when in the frame the input came).
+    times.push({work: (drawn - t0) + (painted - rafStart), total: painted - t0, changed});
+  }
+  return times;
+}
+"""
+
+
+def _parse_d(d: str) -> list[tuple[float, float]]:
+    numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d or "")]
+    return list(zip(numbers[0::2], numbers[1::2]))
+
+
+@functools.cache
+def _optim_grid(spec_json: str, surface: str):
+    """The explorer's runs recomputed here by optim, from the page's recipe: one batched run of the grid."""
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    from optim.run import settings, trajectory
+    from optim.widgets import rebuild
+
+    spec = json.loads(spec_json)
+    entry = next(s for s in spec["surfaces"] if s["name"] == surface)
+    assert spec["optimizer"] and entry["recipe"], f"the explorer of {spec['label']} names no importable recipe"
+    make, made = rebuild(spec["optimizer"]), rebuild(entry["recipe"])()
+    axes = settings(**{s["name"]: s["values"] for s in spec["sliders"]})
+    start = np.broadcast_to(made.start, next(iter(axes.values())).shape[:-1] + (2,))
+    return trajectory(make(**spec["fixed"], **axes), made, start=start, steps=spec["steps"])
+
+
+def _expected_points(state: dict) -> tuple[list, list]:
+    """Where optim's run of the shown setting lies, in the page's pixels: the path and the loss curve."""
+    import numpy as np
+
+    spec = state["spec"]
+    run = _optim_grid(json.dumps(spec, sort_keys=True), state["surface"])
+    index = tuple(state["values"])
+    keep = spec["stored_steps"]
+    maps = next(s for s in spec["surfaces"] if s["name"] == state["surface"])["maps"]
+    path, gap = run.path[(keep, *index)], run.gap[(keep, *index)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = maps["path"]["x"][0] + maps["path"]["x"][1] * path[:, 0]
+        y = maps["path"]["y"][0] + maps["path"]["y"][1] * path[:, 1]
+        lx = maps["loss"]["x"][0] + maps["loss"]["x"][1] * np.asarray(keep, dtype=float)
+        ly = maps["loss"]["y"][0] + maps["loss"]["y"][1] * np.log10(np.where(gap > 0, gap, np.nan))
+    limit = 32767 / spec["quarter"]  # beyond, the page stores the point at this edge, far outside the panel
+    on = lambda a, b: [(p, q) for p, q in zip(np.clip(a, -limit, limit), np.clip(b, -limit, limit))  # noqa: E731
+                       if np.isfinite(p) and np.isfinite(q)]
+    return on(x, y), on(lx, ly)
+
+
+def _path_error(state: dict) -> float:
+    """The largest distance, in CSS px of the figure, between the drawn lines and optim's run."""
+    import numpy as np
+
+    worst = 0.0
+    for drawn, expected in zip(state["d"], _expected_points(state)):
+        got = _parse_d(drawn)
+        if len(got) != len(expected):
+            return float("inf")
+        if got:
+            worst = max(worst, float(np.abs(np.array(got) - np.array(expected)).max()))
+    return worst
+
+
+def _drag(page, range_locator, fraction: float):
+    box = range_locator.bounding_box()
+    value, top = float(range_locator.evaluate("r => (r.value - r.min) / (r.max - r.min)")), box["y"] + box["height"] / 2
+    thumb = 8  # half the thumb: its centre travels from box.x + thumb to box.x + width - thumb
+    at = lambda f: box["x"] + thumb + f * (box["width"] - 2 * thumb)  # noqa: E731
+    page.mouse.move(at(value), top)
+    page.mouse.down()
+    for step in range(1, 6):
+        page.mouse.move(at(value + (fraction - value) * step / 5), top)
+    page.mouse.up()
+
+
+@pytest.fixture(scope="session")
+def explorer_runs(site, server, pytestconfig):
+    """Every explorer on the site, driven: each slider dragged with the mouse and moved by the keyboard,
+    each surface chosen from its menu, moves timed; on a phone, a slider tapped; from file://, a move."""
+    chromium = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    shots = site.parent / "screenshots" / "explorers"
+    shots.mkdir(parents=True, exist_ok=True)
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for doc in PAGE_EXPLORER_CHAPTERS:
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                problems: list[str] = []
+                page.on("console", lambda m, p=problems: p.append(f"{m.type}: {m.text}")
+                        if m.type in ("error", "warning") else None)
+                page.on("pageerror", lambda e, p=problems: p.append(str(e)))
+                page.goto(server + doc + ".html", wait_until="networkidle")
+                records = []
+                for index in range(page.locator("div.optim-explorer").count()):
+                    root = page.locator("div.optim-explorer").nth(index)
+                    root.scroll_into_view_if_needed()
+                    page.wait_for_function(f"document.querySelectorAll('div.optim-explorer')[{index}]"
+                                           ".getAttribute('data-ready') === 'true'", timeout=20000)
+                    states = [page.evaluate(EXPLORER_STATE, index)]
+                    moves = []
+                    for k in range(root.locator("input[type=range]").count()):
+                        slider = root.locator("input[type=range]").nth(k)
+                        before = page.evaluate(EXPLORER_STATE, index)
+                        target = 0.0 if before["values"][k] > int(slider.get_attribute("max")) / 2 else 1.0
+                        _drag(page, slider, target)
+                        page.wait_for_timeout(50)
+                        dragged = page.evaluate(EXPLORER_STATE, index)
+                        slider.focus()
+                        page.keyboard.press("ArrowLeft" if target == 1.0 else "ArrowRight")
+                        page.wait_for_timeout(50)
+                        keyed = page.evaluate(EXPLORER_STATE, index)
+                        moves.append({"slider": k, "before": before, "dragged": dragged, "keyed": keyed})
+                        states += [dragged, keyed]
+                    menu = root.locator("select")
+                    if menu.count():
+                        for option in menu.locator("option").all_text_contents():
+                            menu.select_option(option)
+                            page.wait_for_timeout(100)
+                            states.append(page.evaluate(EXPLORER_STATE, index))
+                        menu.select_option(states[0]["surface"])
+                    timing = page.evaluate(EXPLORER_TIMING, [index, 20])
+                    name = f"{doc.replace('/', '_')}-{index}"
+                    root.screenshot(path=str(shots / f"{name}-laptop.png"))
+                    records.append({"states": states, "moves": moves, "timing": timing,
+                                    "menu": menu.count() > 0, "name": name})
+                results[doc] = {"explorers": records, "problems": problems}
+                context.close()
+            # On a phone (390 px, touch), light and dark: each explorer of the first explorer chapter.
+            for scheme in SCHEMES:
+                context = browser.new_context(color_scheme=scheme, **PHONE)
+                page = context.new_page()
+                doc = PAGE_EXPLORER_CHAPTERS[0]
+                page.goto(server + doc + ".html", wait_until="networkidle")
+                root = page.locator("div.optim-explorer").first
+                root.scroll_into_view_if_needed()
+                page.wait_for_function("document.querySelector('div.optim-explorer').getAttribute('data-ready')")
+                before = page.evaluate(EXPLORER_STATE, 0)
+                box = root.locator("input[type=range]").first.bounding_box()
+                page.touchscreen.tap(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+                page.wait_for_timeout(100)
+                tapped = page.evaluate(EXPLORER_STATE, 0)
+                root.screenshot(path=str(shots / f"phone-{scheme}.png"))
+                results[f"phone-{scheme}"] = {"before": before, "tapped": tapped,
+                                              "page_width": page.evaluate("document.documentElement.scrollWidth")}
+                context.close()
+            # Opened from the files, as from the unpacked zip: a keyboard move.
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(site.as_uri() + "/" + PAGE_EXPLORER_CHAPTERS[0] + ".html", wait_until="load")
+            page.wait_for_function("document.querySelector('div.optim-explorer').getAttribute('data-ready')",
+                                   timeout=20000)
+            before = page.evaluate(EXPLORER_STATE, 0)
+            page.locator("div.optim-explorer input[type=range]").first.focus()
+            page.keyboard.press("ArrowLeft" if before["values"][0] else "ArrowRight")
+            page.wait_for_timeout(100)
+            results["file"] = {"before": before, "after": page.evaluate(EXPLORER_STATE, 0), "errors": errors}
+            context.close()
+        finally:
+            browser.close()
+    report = []
+    for doc in PAGE_EXPLORER_CHAPTERS:
+        for record in results[doc]["explorers"]:
+            spec, work = record["states"][0]["spec"], sorted(t["work"] for t in record["timing"])
+            report.append({"explorer": record["name"], "surfaces": [s["name"] for s in spec["surfaces"]],
+                           "knobs": {s["name"]: len(s["values"]) for s in spec["sliders"]},
+                           "kB": round(record["states"][0]["bytes"] / 1e3), "median_ms": work[len(work) // 2],
+                           "max_ms": work[-1]})
+    (site.parent / "explorers-report.json").write_text(json.dumps(report, indent=1))
+    if report:
+        slowest = max(report, key=lambda r: r["max_ms"])
+        lines = getattr(pytestconfig, "book_site_summary", [])
+        lines.append(f"explorers: {len(report)}, input to paint at most {slowest['max_ms']:.1f} ms "
+                     f"({slowest['explorer']}); per explorer: {site.parent / 'explorers-report.json'}")
+        pytestconfig.book_site_summary = lines
+    return results
+
+
+def _explorers(explorer_runs, doc):
+    assert doc in explorer_runs, f"{doc} was not driven"
+    return explorer_runs[doc]["explorers"]
+
+
+@pytest.mark.parametrize("doc", PAGE_EXPLORER_CHAPTERS)
+def test_every_explorer_answers_mouse_and_keyboard(explorer_runs, doc):
+    assert not explorer_runs[doc]["problems"], f"console errors on {doc}: {explorer_runs[doc]['problems']}"
+    for record in _explorers(explorer_runs, doc):
+        for move in record["moves"]:
+            k, before, dragged, keyed = move["slider"], move["before"], move["dragged"], move["keyed"]
+            where = f"{record['name']}, slider {k}"
+            assert dragged["values"][k] != before["values"][k], f"{where}: dragging the slider does not move it"
+            assert dragged["d"][0] != before["d"][0], f"{where}: dragging the slider does not move the path"
+            assert abs(keyed["values"][k] - dragged["values"][k]) == 1, f"{where}: an arrow key does not move it"
+            assert keyed["d"][0] != dragged["d"][0], f"{where}: an arrow key does not move the path"
+            label = keyed["spec"]["sliders"][k]["labels"][keyed["values"][k]]
+            value = keyed["spec"]["sliders"][k]["values"][keyed["values"][k]]
+            name = keyed["spec"]["sliders"][k]["name"]
+            assert label == f"{value:.3g}" and keyed["valuetext"][k] == f"{name} = {label}", (
+                f"{where}: aria-valuetext {keyed['valuetext'][k]!r} is not the value {value}")
+        for state in record["states"]:
+            assert not state["misaligned"], f"{record['name']}: lines off their picture by {state['misaligned']} px"
+            assert not state["duplicateIds"], f"{record['name']}: ids used twice: {state['duplicateIds'][:5]}"
+        if record["menu"]:
+            surfaces = {s["surface"] for s in record["states"]}
+            assert len(surfaces) == len(record["states"][0]["spec"]["surfaces"]), f"{record['name']}: the menu"
+
+
+@pytest.mark.parametrize("doc", PAGE_EXPLORER_CHAPTERS)
+def test_every_explorer_draws_optims_run(explorer_runs, doc):
+    """Each state the page showed (after every drag, key and menu choice) is optim's run, to a pixel."""
+    for record in _explorers(explorer_runs, doc):
+        errors = [(s["surface"], s["values"], _path_error(s)) for s in record["states"]]
+        bad = [e for e in errors if not e[2] <= 1.0]
+        assert not bad, f"{record['name']}: drawn paths off optim's by more than a pixel: {bad}"
+
+
+@pytest.mark.parametrize("doc", PAGE_EXPLORER_CHAPTERS)
+def test_every_explorer_redraws_within_a_frame(explorer_runs, doc):
+    import numpy as np
+
+    for record in _explorers(explorer_runs, doc):
+        timing = record["timing"]
+        assert all(t["changed"] for t in timing), f"{record['name']}: a move did not redraw"
+        work = np.array([t["work"] for t in timing])
+        spec = record["states"][0]["spec"]
+        knobs = " x ".join(f"{s['name']} ({len(s['values'])})" for s in spec["sliders"])
+        weight = record["states"][0]["bytes"] / 1e3
+        print(f"{record['name']}: {knobs}, {len(spec['surfaces'])} surface(s), {weight:.0f} kB;"
+              f" input to paint {np.median(work):.1f} ms median, {work.max():.1f} ms max"
+              f" (with the wait for the frame {np.median([t['total'] for t in timing]):.1f} ms)")
+        assert np.percentile(work, 90) < 16.0, f"{record['name']}: redraws take {np.sort(work)} ms"
+
+
+def test_an_explorer_works_on_a_phone_by_touch_and_from_the_files(explorer_runs):
+    for scheme in SCHEMES:
+        r = explorer_runs[f"phone-{scheme}"]
+        assert r["tapped"]["values"] != r["before"]["values"], f"a tap on the slider ({scheme}) moves nothing"
+        assert r["tapped"]["d"][0] != r["before"]["d"][0], f"a tap on the slider ({scheme}) does not redraw"
+        assert r["tapped"]["overflow"] <= 1 and r["page_width"] <= 390, f"the explorer is wider than a phone ({scheme})"
+        assert not r["tapped"]["misaligned"], f"on a phone ({scheme}) the lines are off their picture by {r['tapped']}"
+    r = explorer_runs["file"]
+    assert not r["errors"], r["errors"]
+    assert r["after"]["d"][0] != r["before"]["d"][0], "opened from file://, the explorer does not redraw"
+    assert _path_error(r["after"]) <= 1.0
 
 
 # --- readable where readers are: code, figures, formulas, alt text --------------------------------
@@ -494,7 +826,7 @@ def test_code_fits_the_page(visits, page):
 def test_figures_are_readable_on_a_laptop(visits, site, page):
     small = []
     for image in _record(visits, "light", page)["images"]:
-        if not (image["inArticle"] and image["ok"]):
+        if not (image["inArticle"] and image["ok"] and image["shown"]):  # shown: 0 for a surface not chosen
             continue
         measured = _figure_text_px(site, image)
         if measured and measured[1] < MIN_TEXT_PX:
@@ -541,7 +873,7 @@ async () => {""" + WAIT_FOR_MATHJAX + r"""
   const cut = formulas.filter(m => m.scrollWidth > m.clientWidth + 1);
   const hinted = m => getComputedStyle(m).overflowX === "auto" && /gradient/.test(getComputedStyle(m).backgroundImage);
   const figures = Array.from(document.querySelectorAll(".bd-article .cell_output img"))
-    .filter(i => !i.closest(".optim-player"))
+    .filter(i => !i.closest(".optim-player, .optim-explorer"))
     .map(i => ({src: i.currentSrc || i.src, shown: i.getBoundingClientRect().width,
                 link: (i.closest("a.image-reference") || {}).href || null}));
   return {wide: cut.length, unhinted: cut.filter(m => !hinted(m)).map(m => m.textContent.slice(0, 60)),
@@ -583,6 +915,8 @@ def test_phone_figures_open_full_size(phone_visits, site, page):
     """A figure too small to read on a phone is a link to itself at full size (tap, then zoom)."""
     closed = []
     for figure in phone_visits[page]["figures"]:
+        if not figure["shown"]:  # an explorer's surface not chosen
+            continue
         measured = _figure_text_px(site, figure)
         if measured and measured[1] < MIN_TEXT_PX:
             target = figure["link"] or ""
