@@ -35,7 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plot
-from .run import settings, trajectory
+from .run import Trajectory, settings, trajectory
 from .surfaces import SURFACES, Surface
 
 #: Settings per slider on the precomputed grid, and the most points of a path the page stores.
@@ -253,7 +253,7 @@ class Explorer:
         return self.surfaces[name or self.surface_name]()
 
     def run(self, surface: str | None = None, **values):
-        """One run at any setting (the live mode's): the sliders' current values, or those given."""
+        """One run at any setting (the live mode's): the sliders' starting values, or those given."""
         chosen = {**self.values, **values}
         return trajectory(self.make(**self.fixed, **chosen), self.surface(surface), steps=self.steps)
 
@@ -428,7 +428,7 @@ class Explorer:
             controls += (f'<label class="optim-explorer-knob"><span>surface</span>'
                          f'<select aria-label="surface">{options}</select></label>')
         grid = " × ".join(str(len(s.values)) for s in self.sliders.values())
-        first = self._status(start, {n: sl.value for n, sl in self.sliders.items()})
+        first = self._status(start, self.values)
         mode = (f"Precomputed: the {grid} settings of these sliders were run by optim when the book was "
                 f"built. In Jupyter, Colab or Binder the same sliders run it live, at any value.")
         return (f'<div class="optim-explorer" id="{uid}">{_STYLE}'
@@ -473,13 +473,12 @@ class Explorer:
         mode = w.HTML(f'{_STYLE}<p class="optim-explorer-mode">Live: every move of a slider runs optim in '
                       f'this kernel, at any value between the ends.</p>')
 
-        def show(change=None):
-            self.values = {name: c.value for name, c in controls.items()}
-            self.surface_name = menu.value
-            run = self.run()
+        def show(change=None):  # the widget's state is its controls': the explorer itself is not changed
+            values = {name: c.value for name, c in controls.items()}
+            run = self.run(menu.value, **values)
             d = self.svg_paths(menu.value, run)
             figure.value = f'<div class="optim-explorer">{self._figures(menu.value, uid, live_d=d)}</div>'
-            status.value = f'<p class="optim-explorer-status">{html.escape(self._status(run, self.values))}</p>'
+            status.value = f'<p class="optim-explorer-status">{html.escape(self._status(run, values))}</p>'
 
         for c in controls.values():
             c.observe(show, names="value")
@@ -512,8 +511,6 @@ def _settings(sliders: Mapping[str, Slider]):
 
 def _one(grid, index):
     """The run at one grid index of a batched trajectory, as an unbatched one."""
-    from .run import Trajectory
-
     return Trajectory(path=grid.path[(slice(None), *index)], losses=grid.losses[(slice(None), *index)],
                       diverged=grid.diverged[index], surface=grid.surface)
 
